@@ -1,0 +1,1 @@
+"""Campaigns: planning, content checks, approval, scheduling and publishing channels."""

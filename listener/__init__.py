@@ -1,0 +1,1 @@
+"""Listening: sources (Scrapy spiders, X and Facebook listeners) and the privacy pipeline."""

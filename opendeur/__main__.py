@@ -1,0 +1,3 @@
+from opendeur.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Commands of the application shell; each module holds one command or group."""

@@ -1,0 +1,85 @@
+"""``opendeur db``: the database's location, schema version and upgrades."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from opendeur.commands.output import echo_json, json_option
+
+if TYPE_CHECKING:
+    from opendeur.context import AppContext
+
+
+@click.group()
+def db() -> None:
+    """Inspect and upgrade the SQLite database."""
+
+
+@db.command()
+@json_option
+@click.pass_obj
+def status(obj: AppContext, as_json: bool) -> None:
+    """Show the database file, its tables and applied and pending migrations.
+
+    Does not change the database: pending migrations are applied by `opendeur db migrate`
+    or by the next command that uses the database.
+    """
+    from opendeur.store import migration_status, open_db
+
+    path = obj.settings.store.path
+    report: dict = {"path": str(path), "exists": path.is_file(), "tables": {}, "migrations": []}
+    if path.is_file():
+        database = open_db(path, migrate=False)
+        report["size_bytes"] = path.stat().st_size
+        report["journal_mode"] = database.journal_mode
+        report["tables"] = {name: database[name].count for name in database.table_names()}
+        states = migration_status(database)
+    else:
+        from sqlite_utils import Database
+
+        states = migration_status(Database(memory=True))
+    report["migrations"] = [
+        {
+            "set": s.migration_set,
+            "name": s.name,
+            "state": "applied" if s.applied_at else "pending",
+            "applied_at": s.applied_at,
+        }
+        for s in states
+    ]
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(f"Database: {path}")
+    if not report["exists"]:
+        click.echo("  does not exist yet; the first command that needs it creates it")
+    else:
+        click.echo(f"  {report['size_bytes']:,} bytes, journal mode {report['journal_mode']}")
+        for name, count in report["tables"].items():
+            click.echo(f"  table {name}: {count:,} rows")
+    pending = sum(1 for m in report["migrations"] if m["state"] == "pending")
+    click.echo(f"Migrations: {len(report['migrations']) - pending} applied, {pending} pending")
+    for m in report["migrations"]:
+        when = m["applied_at"] or "pending"
+        click.echo(f"  {m['set']}.{m['name']}: {when}")
+
+
+@db.command()
+@json_option
+@click.pass_obj
+def migrate(obj: AppContext, as_json: bool) -> None:
+    """Apply pending migrations (every command also does this when it opens the database)."""
+    from opendeur.store import apply_migrations, migration_sets, open_db
+
+    path = obj.settings.store.path
+    sets = migration_sets()
+    applied = apply_migrations(open_db(path, migrate=False, sets=sets), sets)
+    names = [f"{set_name}.{name}" for set_name, name in applied]
+    if as_json:
+        echo_json({"path": str(path), "applied": names})
+    elif names:
+        click.echo(f"Applied {len(names)} migration(s) to {path}: {', '.join(names)}")
+    else:
+        click.echo(f"{path} is up to date")

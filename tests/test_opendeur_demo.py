@@ -1,0 +1,55 @@
+"""`opendeur demo`: the whole loop on the embedded default, safe to run twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from opendeur.jobs import recent_runs
+from opendeur.store import open_db
+
+
+def test_opendeur_demo_runs_twice_safely(run_cli, tmp_path: Path):
+    folder = tmp_path / "demo"
+    first = run_cli("demo", "--dir", str(folder))
+    second = run_cli("demo", "--dir", str(folder))
+    assert first.exit_code == second.exit_code == 0
+    assert f"Configuration written: {folder / 'opendeur.toml'}" in first.stdout
+    assert f"Configuration reused: {folder / 'opendeur.toml'}" in second.stdout
+    assert f"database         {folder / 'opendeur.db'}" in second.stdout
+    db = open_db(folder / "opendeur.db")
+    assert [run["status"] for run in recent_runs(db, "demo")] == ["ok", "ok"]
+    assert db["_sqlite_migrations"].count == 1  # migrations applied once, not per run
+
+
+def test_opendeur_demo_json_summary(run_cli, tmp_path: Path):
+    result = run_cli("demo", "--dir", str(tmp_path / "d"), "--json")
+    summary = json.loads(result.stdout)
+    assert summary["config_created"] is True
+    assert summary["steps"]["store"]["migration_sets"] == [
+        "campaigns",
+        "listener",
+        "opendeur",
+        "themesites",
+    ]
+    assert summary["look_at"]["database"] == str(tmp_path / "d" / "opendeur.db")
+
+
+def test_opendeur_demo_default_folder_is_in_user_data(run_cli, isolated_user_dirs: Path):
+    result = run_cli("demo", "--json")
+    folder = Path(json.loads(result.stdout)["folder"])
+    assert folder == isolated_user_dirs / ".local" / "share" / "opendeur" / "demo"
+
+
+def test_opendeur_demo_quiet_prints_nothing(run_cli, tmp_path: Path):
+    result = run_cli("--quiet", "demo", "--dir", str(tmp_path / "q"))
+    assert (result.exit_code, result.output) == (0, "")
+
+
+def test_opendeur_demo_broken_config_in_its_folder_is_explained(run_cli, tmp_path: Path):
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / "opendeur.toml").write_text("[privacy]\nmin_count = 0\n")
+    result = run_cli("demo", "--dir", str(folder))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {folder / 'opendeur.toml'}: privacy.min_count: ")

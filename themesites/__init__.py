@@ -1,0 +1,1 @@
+"""Theme sites: the site portfolio, static builder, arrivals and call-back requests."""
