@@ -52,7 +52,9 @@ def job_run(db: Database, job: str, clock: Clock = utc_now) -> Iterator[JobRun]:
 
 def _finish(db: Database, run: JobRun, status: str, clock: Clock, error: str | None = None):
     if db.conn.in_transaction:
-        db.conn.rollback()  # work of the failed run that was not committed is not ours to keep
+        # A successful run keeps what it wrote; a failed or interrupted one keeps only what
+        # it committed itself, so no half-done batch is stored.
+        (db.conn.commit if status == "ok" else db.conn.rollback)()
     with db.atomic():
         db["job_runs"].update(
             run.id,

@@ -46,6 +46,16 @@ def test_opendeur_jobs_failed_run_keeps_error_and_drops_uncommitted_work(tmp_pat
     assert db["things"].count == 0
 
 
+def test_opendeur_jobs_ok_run_keeps_work_left_in_an_open_transaction(tmp_path: Path):
+    db = open_db(tmp_path / "j.db")
+    db.execute("CREATE TABLE things (id INTEGER PRIMARY KEY)")
+    with job_run(db, "crawl", clock=FakeClock()):
+        db.execute("BEGIN")
+        db.execute("INSERT INTO things DEFAULT VALUES")
+    db.close()
+    assert open_db(tmp_path / "j.db")["things"].count == 1
+
+
 def test_opendeur_jobs_interrupted_run_is_marked(tmp_path: Path):
     db = open_db(tmp_path / "j.db")
     with pytest.raises(KeyboardInterrupt), job_run(db, "publish", clock=FakeClock()):

@@ -28,6 +28,14 @@ def test_opendeur_packaging_no_namesake_distribution_installed(name: str):
         importlib.metadata.distribution(name)
 
 
+def test_opendeur_packaging_default_install_does_not_pull_torch():
+    requirements = importlib.metadata.requires("opendeur")
+    default = [r for r in requirements if "extra ==" not in r]
+    extra = [r for r in requirements if 'extra == "transformers"' in r]
+    assert not any(r.startswith(("torch", "transformers", "accelerate")) for r in default)
+    assert any(r.startswith("torch==2.13.0") for r in extra)
+
+
 def test_opendeur_packaging_data_dir_is_the_checkout_data_folder(repo_root: Path):
     assert data_dir() == repo_root / "data"
     assert data_path("README.md").is_file()
