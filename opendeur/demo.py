@@ -6,6 +6,8 @@ a production store. Each feature adds a step to ``DEMO_STEPS``; running it twice
 
 from __future__ import annotations
 
+import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,6 +81,16 @@ class DemoReport:
         }
 
 
+def opendeur_command() -> str:
+    """How to call opendeur from a shell: the venv's script when it is not on PATH."""
+    script = Path(sys.executable).with_name("opendeur")
+    return (
+        "opendeur"
+        if shutil.which("opendeur") == str(script) or not script.exists()
+        else str(script)
+    )
+
+
 def store_step(workspace: DemoWorkspace) -> StepResult:
     states = migration_status(workspace.db)
     sets = sorted({s.migration_set for s in states} | {m.name for m in migration_sets()})
@@ -89,7 +101,7 @@ def store_step(workspace: DemoWorkspace) -> StepResult:
         lines=[f"database ready: {len(tables)} tables from {len(sets)} migration sets"],
         look_at={
             "database": str(path),
-            "database status": f"opendeur --config {workspace.config_path} db status",
+            "database status": f"{opendeur_command()} --config {workspace.config_path} db status",
         },
     )
 
