@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["benchmarks.cli_startup"]
+BENCHMARKS = ["benchmarks.cli_startup", "benchmarks.scrub"]
 
 
 def main(names: list[str]) -> None:

@@ -65,8 +65,8 @@ def config_path(write_config: Callable[[str], Path]) -> Path:
 def run_cli() -> Callable[..., Result]:
     """Invoke ``opendeur`` in-process; stderr is kept apart from stdout."""
 
-    def run(*args: str, env: dict[str, str] | None = None) -> Result:
-        return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
 
     return run
 
