@@ -1,0 +1,74 @@
+"""The labelled corpus (data/corpus) keeps the shape the classifier relies on."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from nlp.datafiles import data_path
+
+KINDS = {"personal", "help", "news", "other"}
+TOPICS = {"huur", "energie", "schulden", "lenen", "inkomen", "vakantie", "feestdagen", "auto",
+          "studie", "wonen", "winkelen"}  # fmt: skip
+KEYS = {"id", "text", "money_trouble", "kind", "topics", "severity", "place", "style", "split"}
+MAIN_FILES = ("personal.jsonl", "organisations.jsonl")
+HELDOUT_FILES = ("heldout_personal.jsonl", "heldout_organisations.jsonl")
+
+
+def _rows(name: str) -> list[dict]:
+    with data_path("corpus", name).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+@pytest.fixture(scope="module")
+def main_rows() -> list[dict]:
+    return [row for name in MAIN_FILES for row in _rows(name)]
+
+
+@pytest.fixture(scope="module")
+def heldout_rows() -> list[dict]:
+    return [row for name in HELDOUT_FILES for row in _rows(name)]
+
+
+def test_data_corpus_is_large_and_split(main_rows, heldout_rows):
+    assert len(main_rows) >= 2000
+    assert len(heldout_rows) >= 200
+    splits = Counter(row["split"] for row in main_rows)
+    assert set(splits) == {"train", "dev", "test"}
+    assert splits["test"] >= 0.1 * len(main_rows)
+    assert {row["split"] for row in heldout_rows} == {"test"}
+
+
+def test_data_corpus_records_follow_the_labelling_guide(main_rows, heldout_rows):
+    for row in main_rows + heldout_rows:
+        assert set(row) == KEYS, row["id"]
+        assert row["text"].strip(), row["id"]
+        assert row["kind"] in KINDS, row["id"]
+        assert set(row["topics"]) <= TOPICS, row["id"]
+        assert row["severity"] in (0, 1, 2, 3), row["id"]
+        assert row["place"] is None or isinstance(row["place"], str), row["id"]
+        if row["money_trouble"]:
+            assert row["kind"] == "personal" and row["severity"] >= 1, row["id"]
+        else:
+            assert row["severity"] == 0, row["id"]
+
+
+def test_data_corpus_covers_every_label(main_rows):
+    kinds = Counter(row["kind"] for row in main_rows)
+    assert min(kinds.values()) >= 200
+    topics = Counter(topic for row in main_rows for topic in row["topics"])
+    assert set(topics) == TOPICS and min(topics.values()) >= 100
+    severities = Counter(row["severity"] for row in main_rows if row["money_trouble"])
+    assert min(severities[s] for s in (1, 2, 3)) >= 100
+    # hard negatives: organisations' and other people's texts in the trouble vocabulary
+    assert (
+        sum(row["kind"] != "personal" and "schulden" in row["topics"] for row in main_rows) >= 200
+    )
+
+
+def test_data_corpus_ids_and_texts_are_unique(main_rows, heldout_rows):
+    rows = main_rows + heldout_rows
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert len({row["text"] for row in rows}) == len(rows)
