@@ -1,14 +1,171 @@
-"""`opendeur listen`: Collect public Dutch posts from the configured sources."""
+"""`opendeur listen`: collect public Dutch posts from the configured sources."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from typing import Any
 
 import click
 
 
-@click.group(invoke_without_command=True)
-@click.pass_context
-def listen(ctx: click.Context) -> None:
-    """Collect public Dutch posts from the configured sources (not available yet).
+@click.group()
+def listen() -> None:
+    """Collect public Dutch posts from the configured sources.
 
-    Its commands (run, list, test) arrive with the listener.
+    Sources are tables [listener.sources.NAME] in the configuration; see the README.
     """
-    if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+
+
+def _hash_key(obj: Any) -> str:
+    from listener.identifiers import HashKeyMissing, IdentifierHasher
+
+    variable = obj.settings.privacy.hash_key_env
+    value = obj.secrets.get(variable)
+    try:
+        IdentifierHasher.from_secret(value, variable)
+    except HashKeyMissing as error:
+        raise click.ClickException(str(error)) from error
+    return value
+
+
+def _agent(obj: Any) -> str:
+    from importlib.metadata import version
+
+    from listener.crawl import user_agent
+
+    organisation = obj.settings.organisation
+    return user_agent(organisation.name, organisation.contact_url, version("opendeur"))
+
+
+def _log_level() -> str:
+    return logging.getLevelName(min(logging.getLogger().level, logging.WARNING))
+
+
+@listen.command()
+@click.argument("sources", nargs=-1)
+@click.option("--due", is_flag=True, help="Only sources whose interval (`every`) has passed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_obj
+def run(obj: Any, sources: tuple[str, ...], due: bool, as_json: bool) -> None:
+    """Collect new posts from SOURCES (default: every enabled source) into the store.
+
+    Posts pass the privacy pipeline before anything is stored: normalised, Dutch only,
+    duplicates dropped, personal data scrubbed, URLs and handles hashed.
+    """
+    from listener.pipeline import utc_now
+    from listener.runner import UnknownSource, choose_sources, run_sources
+
+    settings = obj.settings.listener
+    db = obj.db
+    try:
+        names = choose_sources(settings, list(sources), due, db, utc_now())
+    except UnknownSource as error:
+        raise click.ClickException(str(error)) from error
+    if not names:
+        obj.echo("No sources to run (none configured, enabled or due).")
+        return
+    results = run_sources(
+        db, obj.settings.store.path, settings, names,
+        hasher_key=_hash_key(obj), agent=_agent(obj), secrets=obj.secrets, clock=utc_now,
+        log_level=_log_level(),
+    )  # fmt: skip
+    if as_json:
+        click.echo(json.dumps({n: vars(r) for n, r in results.items()}, indent=2))
+        return
+    for name, result in results.items():
+        counts = result.counts
+        line = (
+            f"{name:<20} {result.status:<8} stored {counts.get('stored', 0)}"
+            if result.status != "disabled"
+            else f"{name:<20} disabled {result.message}"
+        )
+        click.echo(line)
+        details = {k: v for k, v in counts.items() if k not in ("finish_reason",)}
+        if details and result.status != "disabled":
+            click.echo("    " + ", ".join(f"{k} {v}" for k, v in sorted(details.items())))
+        if result.message and result.status != "disabled":
+            click.echo(f"    {result.message}")
+    if any(r.status == "failed" for r in results.values()):
+        raise click.ClickException("one or more sources failed (see above)")
+
+
+@listen.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_obj
+def list_sources(obj: Any, as_json: bool) -> None:
+    """Show every configured source with its purpose, last run and stored posts."""
+    from listener.runs import source_overview
+
+    overview = source_overview(obj.db)
+    rows = []
+    for name, source in obj.settings.listener.sources.items():
+        seen = overview.get(name, {})
+        last = seen.get("last_run") or {}
+        rows.append({
+            "name": name, "type": source.type, "enabled": source.enabled,
+            "purpose": source.purpose, "region": source.region, "every": source.every,
+            "posts": seen.get("posts", 0), "last_run": last.get("started_at"),
+            "last_status": last.get("status"), "last_ok": seen.get("last_ok"),
+            "last_error": last.get("error"),
+        })  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No sources configured: add [listener.sources.NAME] tables (see the README).")
+    for row in rows:
+        state = "enabled" if row["enabled"] else "disabled"
+        last = f"{row['last_status']} {row['last_run']}" if row["last_run"] else "never run"
+        click.echo(f"{row['name']:<20} {row['type']:<9} {state:<8} posts {row['posts']:<6} {last}")
+        click.echo(f"    purpose: {row['purpose']}")
+        if row["last_error"]:
+            click.echo(f"    last error: {row['last_error']}")
+
+
+@listen.command()
+@click.argument("source")
+@click.pass_obj
+def test(obj: Any, source: str) -> None:
+    """Fetch a few pages of SOURCE and show what would be stored, storing nothing.
+
+    Texts are shown scrubbed, as they would be stored; handles and URLs are not shown.
+    """
+    from listener.crawl import WEB_SOURCE_TYPES, crawl_web_sources
+    from listener.preview import preview_api_source
+
+    settings = obj.settings.listener
+    if source not in settings.sources:
+        configured = ", ".join(sorted(settings.sources)) or "none"
+        raise click.ClickException(f"unknown source {source}; configured sources: {configured}")
+    if settings.sources[source].type in WEB_SOURCE_TYPES:
+        result = crawl_web_sources(
+            obj.settings.store.path, [source], settings, _agent(obj), _hash_key(obj),
+            log_level=_log_level(), test=True,
+        )[source]  # fmt: skip
+        previews = result.pop("previews", [])
+    else:
+        previews, result = preview_api_source(source, settings, obj.secrets)
+    for number, item in enumerate(previews, start=1):
+        keep = "would keep" if item["would_keep"] else f"would drop ({item['language'] or '?'})"
+        click.echo(f"--- post {number}: {keep}; {item['published_at'] or 'no date'}")
+        if item["title"]:
+            click.echo(f"title: {item['title']}")
+        click.echo(item["text"][:500])
+    click.echo(
+        f"=== {len(previews)} posts found; "
+        + ", ".join(f"{k} {v}" for k, v in sorted(result.items()))
+    )
+
+
+@listen.command("serve-samples")
+@click.option("--port", type=int, default=48765, show_default=True)
+def serve_samples(port: int) -> None:
+    """Serve the sample sources (a Dutch forum, feeds, JSON APIs) on 127.0.0.1:PORT."""
+    from listener.sample_server import SampleServer
+
+    with SampleServer(port) as server:
+        click.echo(f"Serving the sample sources at {server.url}/ (Ctrl+C stops)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.thread.join()

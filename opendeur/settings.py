@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
 )
 
+from listener.settings import SOURCE_TYPES, ListenerSettings
 from opendeur.errors import ConfigError
 
 APP_NAME = "opendeur"
@@ -141,6 +142,7 @@ class Settings(Section):
     store: StoreSettings = Field(default_factory=StoreSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
+    listener: ListenerSettings = Field(default_factory=ListenerSettings)
 
 
 @dataclass(frozen=True)
@@ -223,9 +225,18 @@ _PLAIN_MESSAGES = {
 
 
 def _describe(error: Mapping[str, Any]) -> str:
-    loc = tuple(str(part) for part in error["loc"])
+    loc = _without_union_tags(tuple(str(part) for part in error["loc"]))
     key = ".".join(loc)
     kind = error["type"]
+    context = error.get("ctx") or {}
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        expected = ", ".join(SOURCE_TYPES)
+        if kind == "union_tag_not_found":
+            return f"{key}.type: required setting is missing; expected one of: {expected}"
+        return f"{key}.type: unknown type {context.get('tag')!r}; expected one of: {expected}"
+    if kind == "string_too_short":
+        minimum = context.get("min_length")
+        return f"{key}: expected at least {minimum} characters, got {error.get('input')!r}"
     if kind == "extra_forbidden":
         known = _known_keys(loc[:-1])
         hint = f"; known settings here: {', '.join(known)}" if known else ""
@@ -245,6 +256,14 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{key}: {message}"
 
 
+def _without_union_tags(loc: tuple[str, ...]) -> tuple[str, ...]:
+    """pydantic puts the chosen type in the path: sources.NAME.forum.url -> sources.NAME.url"""
+    return tuple(
+        part for index, part in enumerate(loc)
+        if not (index >= 2 and loc[index - 2] == "sources")
+    )  # fmt: skip
+
+
 def _known_keys(loc: tuple[str, ...]) -> list[str]:
     model: type[BaseModel] = Settings
     for part in loc:
@@ -257,11 +276,21 @@ def _known_keys(loc: tuple[str, ...]) -> list[str]:
 
 
 def iter_settings(settings: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Yield ``(dotted key, value)`` for every leaf setting, in declaration order."""
+    """Yield ``(dotted key, value)`` for every leaf setting, in declaration order.
+
+    Tables of named tables (``listener.sources.NAME``) are walked too; an empty one is a leaf.
+    """
     for name in type(settings).model_fields:
         value = getattr(settings, name)
         if isinstance(value, BaseModel):
             yield from iter_settings(value, f"{prefix}{name}.")
+        elif (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(v, BaseModel) for v in value.values())
+        ):
+            for key, item in value.items():
+                yield from iter_settings(item, f"{prefix}{name}.{key}.")
         else:
             yield f"{prefix}{name}", value
 

@@ -12,7 +12,7 @@ from opendeur.settings import Settings
 
 
 def toml_value(value: Any) -> str:
-    """A TOML literal for a scalar setting (JSON string escapes are valid TOML)."""
+    """A TOML literal for a setting value (JSON string escapes are valid TOML)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -21,24 +21,39 @@ def toml_value(value: Any) -> str:
         value = str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as a TOML value")
 
 
 def render_settings(settings: Settings, comments: bool = True) -> str:
-    """Every section and key of ``settings``; unset optional keys appear commented out."""
-    blocks = []
-    for section_name in type(settings).model_fields:
-        section: BaseModel = getattr(settings, section_name)
-        lines = [f"[{section_name}]"]
-        if comments and type(section).__doc__:
-            lines.insert(0, f"# {type(section).__doc__.strip()}")
-        for key, field in type(section).model_fields.items():
-            value = getattr(section, key)
-            if comments and field.description:
-                lines.append(f"# {field.description}")
-            if value is None:
-                lines.append(f"# {key} =")
-            else:
-                lines.append(f"{key} = {toml_value(value)}")
-        blocks.append("\n".join(lines))
+    """Every table and key of ``settings``; unset optional keys appear commented out."""
+    blocks: list[str] = []
+    for name in type(settings).model_fields:
+        _render_table(getattr(settings, name), name, comments, blocks)
     return "\n\n".join(blocks) + "\n"
+
+
+def _render_table(table: BaseModel, path: str, comments: bool, blocks: list[str]) -> None:
+    lines = [f"[{path}]"]
+    if comments and type(table).__doc__:
+        lines.insert(0, f"# {' '.join(type(table).__doc__.split())}")
+    nested: list[tuple[str, BaseModel]] = []
+    for key, field in type(table).model_fields.items():
+        value = getattr(table, key)
+        if isinstance(value, BaseModel):
+            nested.append((f"{path}.{key}", value))
+            continue
+        if isinstance(value, dict) and all(isinstance(v, BaseModel) for v in value.values()):
+            nested.extend((f"{path}.{key}.{name}", item) for name, item in value.items())
+            if not value and comments:
+                lines.append(f"# [{path}.{key}.NAME] tables: see the README")
+            continue
+        if comments and field.description:
+            lines.append(f"# {field.description}")
+        lines.append(f"# {key} =" if value is None else f"{key} = {toml_value(value)}")
+    blocks.append("\n".join(lines))
+    for nested_path, nested_table in nested:
+        _render_table(nested_table, nested_path, comments, blocks)

@@ -72,6 +72,33 @@ def run_cli() -> Callable[..., Result]:
 
 
 @pytest.fixture
+def db(tmp_path: Path):
+    """A fresh database with every package's tables."""
+    from opendeur.store import open_db
+
+    database = open_db(tmp_path / "test.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def hasher():
+    from listener.identifiers import IdentifierHasher
+
+    return IdentifierHasher(b"test-key-" * 4)
+
+
+@pytest.fixture
+def pipeline(db, hasher):
+    """The privacy pipeline on a fresh database, with a fixed clock."""
+    from datetime import UTC, datetime
+
+    from listener.pipeline import PostPipeline
+
+    return PostPipeline(db, hasher, clock=lambda: datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
 

@@ -89,3 +89,17 @@ def test_opendeur_packaging_wheel_carries_packages_and_data(
         cwd=tmp_path,
     )
     assert found.stdout.strip() == str(target / "opendeur_data")
+
+
+def test_opendeur_packaging_lists_every_package(repo_root: Path):
+    import tomllib
+
+    listed = set(
+        tomllib.loads((repo_root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(repo_root).parts)
+        for package in OUR_PACKAGES
+        for init in (repo_root / package).rglob("__init__.py")
+    }
+    assert found - listed == set()

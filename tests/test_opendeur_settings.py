@@ -83,7 +83,10 @@ def test_opendeur_settings_relative_paths_follow_the_config_file(write_config, m
             "organisation.website: expected an http:// or https:// address",
         ),
         ('[store]\npaht = "x.db"', "store.paht: unknown setting; known settings here: path"),
-        ("[nonsense]\na = 1", "nonsense: unknown setting; known settings here: organisation"),
+        (
+            "[nonsense]\na = 1",
+            "nonsense: unknown setting; known settings here: listener, organisation",
+        ),
         ("store = 5", "store: expected a [section] table, got 5"),
     ],
 )

@@ -27,7 +27,7 @@ def check(obj: AppContext, as_json: bool) -> None:
     Exits with status 1 and one line per problem when the file is invalid.
     """
     from opendeur.secrets import MASK
-    from opendeur.settings import iter_settings, referenced_env_names
+    from opendeur.settings import referenced_env_names
     from opendeur.settings_toml import render_settings
 
     settings, source = obj.settings, obj.loaded.source
@@ -39,7 +39,7 @@ def check(obj: AppContext, as_json: bool) -> None:
         echo_json(
             {
                 "config_file": str(source) if source else None,
-                "settings": dict(iter_settings(settings)),
+                "settings": settings.model_dump(mode="json"),
                 "secrets": secrets,
             }
         )

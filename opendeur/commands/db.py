@@ -83,3 +83,24 @@ def migrate(obj: AppContext, as_json: bool) -> None:
         click.echo(f"Applied {len(names)} migration(s) to {path}: {', '.join(names)}")
     else:
         click.echo(f"{path} is up to date")
+
+
+@db.command()
+@json_option
+@click.pass_obj
+def purge(obj: AppContext, as_json: bool) -> None:
+    """Drop the text of posts older than privacy.retention_days (0: all stored text).
+
+    Counts, hashes, weeks and signals stay. Run it daily, for example from cron.
+    """
+    from listener.store import purge_old_text
+    from opendeur.jobs import job_run, utc_now
+
+    days = obj.settings.privacy.retention_days
+    with job_run(obj.db, "purge") as run:
+        purged = purge_old_text(obj.db, utc_now(), days)
+        run.summary["purged"] = purged
+    if as_json:
+        echo_json({"purged": purged, "retention_days": days})
+    else:
+        click.echo(f"Dropped the text of {purged} posts older than {days} days.")

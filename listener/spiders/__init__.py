@@ -1,0 +1,1 @@
+"""Scrapy spiders, one per web source type; see ``SPIDERS`` in ``listener.spiders.registry``."""
