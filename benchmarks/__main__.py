@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["benchmarks.cli_startup", "benchmarks.scrub"]
+BENCHMARKS = ["benchmarks.cli_startup", "benchmarks.scrub", "benchmarks.crawl"]
 
 
 def main(names: list[str]) -> None:

@@ -56,7 +56,8 @@ class PostPipeline:
                 return reason
         if not self.db.conn.in_transaction:
             self.db.execute("BEGIN")
-        store_post(self.db, work)
+        with self.db.atomic():  # a savepoint: a post is stored whole or not at all
+            store_post(self.db, work)
         self._uncommitted += 1
         if self._uncommitted >= COMMIT_EVERY:
             self.commit()

@@ -146,32 +146,38 @@ PIPELINE_STEPS = (
 )
 
 
+_INSERT_POST = """
+    INSERT INTO posts (source, url_hash, content_hash, author_hash, week, published_at,
+        collected_at, title, text, language, region_hint, scrubbed, minhash)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
 def store_post(db: Database, work: WorkingPost) -> int:
     """Insert a processed post; identifiers only as hashes. Returns the new row id."""
     published = work.post.published_at
-    row_id = (
-        db["posts"]
-        .insert(
-            {
-                "source": work.post.source,
-                "url_hash": work.url_hash,
-                "content_hash": work.content_hash,
-                "author_hash": work.author_hash,
-                "week": work.week,
-                "published_at": published.isoformat() if published else None,
-                "collected_at": work.collected_at.isoformat(),
-                "title": work.title or None,
-                "text": work.text,
-                "language": work.language,
-                "region_hint": work.post.region_hint,
-                "scrubbed": json.dumps(work.scrubbed, sort_keys=True) if work.scrubbed else None,
-                "minhash": minhash.to_bytes(work.signature) if work.signature else None,
-            }
-        )
-        .last_pk
+    cursor = db.execute(
+        _INSERT_POST,
+        [
+            work.post.source,
+            work.url_hash,
+            work.content_hash,
+            work.author_hash,
+            work.week,
+            published.isoformat() if published else None,
+            work.collected_at.isoformat(),
+            work.title or None,
+            work.text,
+            work.language,
+            work.post.region_hint,
+            json.dumps(work.scrubbed, sort_keys=True) if work.scrubbed else None,
+            minhash.to_bytes(work.signature) if work.signature else None,
+        ],
     )
+    row_id = cursor.lastrowid
     if work.signature is not None:
-        db["post_bands"].insert_all(
-            {"band_key": key, "post_id": row_id} for key in minhash.band_keys(work.signature)
+        db.conn.executemany(
+            "INSERT INTO post_bands (band_key, post_id) VALUES (?, ?)",
+            [(key, row_id) for key in minhash.band_keys(work.signature)],
         )
     return row_id

@@ -12,13 +12,13 @@ import hashlib
 import re
 import struct
 
+import numpy
+
 PERMUTATIONS = 32
 BANDS = 8
 ROWS = PERMUTATIONS // BANDS
 NEAR_DUPLICATE_SIMILARITY = 0.7
 MIN_WORDS = 8  # shorter posts ("dat dus", "+1") are only compared exactly
-_MAX = 2**32 - 1
-_UNPACK = struct.Struct(f"<{PERMUTATIONS // 2}I").unpack
 
 
 def _words(text: str) -> set[str]:
@@ -26,18 +26,16 @@ def _words(text: str) -> set[str]:
 
 
 def signature(text: str) -> tuple[int, ...] | None:
-    """The MinHash signature of the text's word set; None for posts too short to compare."""
+    """The MinHash signature of the text's word set; None for posts too short to compare.
+
+    One SHAKE-128 digest per word gives its 32 hash values at once; NumPy takes the minima.
+    """
     words = _words(text)
     if len(words) < MIN_WORDS:
         return None
-    minima = [_MAX] * PERMUTATIONS
-    for word in words:
-        encoded = word.encode()
-        values = _UNPACK(hashlib.blake2b(encoded, digest_size=64).digest()) + _UNPACK(
-            hashlib.blake2b(encoded, digest_size=64, person=b"opendeur").digest()
-        )
-        minima = [min(a, b) for a, b in zip(minima, values, strict=True)]
-    return tuple(minima)
+    digests = b"".join(hashlib.shake_128(word.encode()).digest(4 * PERMUTATIONS) for word in words)
+    values = numpy.frombuffer(digests, dtype="<u4").reshape(len(words), PERMUTATIONS)
+    return tuple(int(value) for value in values.min(axis=0))
 
 
 def band_keys(sig: tuple[int, ...]) -> list[int]:

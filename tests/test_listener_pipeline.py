@@ -139,3 +139,26 @@ def test_listener_store_purge_drops_text_after_retention(pipeline, db):
     assert (row["text"], row["title"], row["week"]) == (None, None, "2026-W47")
     assert list(db["posts"].search("aanmaning")) == []
     assert purge_old_text(db, now, retention_days=0) == 0  # nothing left to drop
+
+
+def test_listener_pipeline_never_stores_half_a_post(pipeline, db, monkeypatch):
+    from listener import steps
+
+    pipeline.process(post(url="https://x.nl/first"))
+
+    real_band_keys, calls = steps.minhash.band_keys, []
+
+    def fail_inside_store(signature):
+        # First call: the near-duplicate check; second: store_post, after the posts insert.
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_band_keys(signature)
+
+    monkeypatch.setattr(steps.minhash, "band_keys", fail_inside_store)
+    with pytest.raises(RuntimeError):
+        pipeline.process(post("Wie weet waar ik hulp kan krijgen bij mijn energierekening deze winter?",
+                              url="https://x.nl/second"))  # fmt: skip
+    pipeline.commit()
+    assert db["posts"].count == 1  # the first post; nothing of the second
+    assert db["post_bands"].count == 8
