@@ -39,7 +39,10 @@ class ApiListener(Protocol):
     def run(
         self, pipeline: PostPipeline, state: dict[str, Any], clock: Callable[[], datetime]
     ) -> Counter[str]:
-        """Collect new posts into ``pipeline``; update ``state`` (since_id, cursors) in place."""
+        """Collect new posts into ``pipeline``; update ``state`` in place.
+
+        ``state`` holds times and cursors, never a post or writer id (DESIGN §5).
+        """
         ...
 
 

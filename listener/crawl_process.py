@@ -68,7 +68,9 @@ def scrapy_settings(crawl: CrawlSettings, user_agent: str, log_level: str, test:
         "OPENDEUR_BACKOFF_BASE": max(crawl.download_delay_seconds, 0.2),
         "DOWNLOADER_MIDDLEWARES": {"listener.middlewares.RetryWithBackoff": 550},
         "ITEM_PIPELINES": {"listener.crawl_process.StoreItems": 300},
-        "CLOSESPIDER_PAGECOUNT": 3 if test else 0,
+        # `listen test`: the first start address and a few pages behind it are enough.
+        "CLOSESPIDER_PAGECOUNT": 6 if test else 0,
+        "CLOSESPIDER_ITEMCOUNT": 20 if test else 0,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": log_level,
         "COOKIES_ENABLED": False,  # nothing to log in to; no tracking either way
@@ -95,11 +97,11 @@ def counts_from_stats(stats: dict[str, Any]) -> dict[str, Any]:
 def run(request: dict[str, Any], hash_key: str) -> dict[str, Any]:
     crawl = CrawlSettings(**request["crawl"])
     language = LanguageSettings(**request["language"])
+    test = bool(request.get("test"))
     sources = {
-        name: TypeAdapter(SourceSettings).validate_python(raw)
+        name: _first_address_only(TypeAdapter(SourceSettings).validate_python(raw), test)
         for name, raw in request["sources"].items()
     }
-    test = bool(request.get("test"))
     db = connect(request["db_path"])
     hasher = IdentifierHasher(hash_key.encode())
     pipeline = PostPipeline(db, hasher, language)
@@ -149,6 +151,13 @@ def run(request: dict[str, Any], hash_key: str) -> dict[str, Any]:
                 shutil.rmtree(jobdir, ignore_errors=True)  # done: the next run starts afresh
     db.close()
     return results
+
+
+def _first_address_only(source, test: bool):
+    for field in ("start_urls", "urls"):
+        if test and getattr(source, field, None):
+            return source.model_copy(update={field: getattr(source, field)[:1]})
+    return source
 
 
 def settings_jobdir(crawler: Crawler) -> str | None:

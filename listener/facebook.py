@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from listener.api_http import REQUEST_TIMEOUT_SECONDS, RetryPolicy, Sleep
 from listener.api_listeners import SourceNotConfigured, SourceStopped
 from listener.dates import parse_time
 from listener.graph_api import (
@@ -29,7 +30,6 @@ from listener.graph_api import (
 from listener.items import CollectedPost
 from listener.pipeline import PostPipeline
 from listener.settings import FacebookSource
-from listener.x import REQUEST_TIMEOUT_SECONDS, RetryPolicy, Sleep
 
 logger = logging.getLogger(__name__)
 
@@ -50,17 +50,10 @@ class FacebookPageListener:
         *,
         sleep: Sleep = time.sleep,
         timeout: float = REQUEST_TIMEOUT_SECONDS,
-        wait_on_rate_limit: bool | None = None,
     ):
         self.name = name
         self.source = source
         self.policy = RetryPolicy(sleep=sleep)
-        # FacebookSource has no wait_on_rate_limit setting yet; read the X name if it gets one.
-        self.wait_on_rate_limit = (
-            wait_on_rate_limit
-            if wait_on_rate_limit is not None
-            else bool(getattr(source, "wait_on_rate_limit", False))
-        )
         self.client = PageGraphClient(access_token, source.graph_version, source.api_url, timeout)
 
     @classmethod
@@ -109,9 +102,11 @@ class FacebookPageListener:
         wanted = self.source.max_posts
         params = {"fields": POST_FIELDS, "limit": min(wanted, GRAPH_PAGE_LIMIT)}
         ids: list[str] = []
-        max_pages = -(-wanted // GRAPH_PAGE_LIMIT)
-        for page in self._pages(self.source.page_id, "posts", max_pages, params, counts):
+        # Graph may return fewer than `limit` per page, so page on until enough ids are in.
+        for page in self._pages(self.source.page_id, "posts", wanted, params, counts):
             ids.extend(str(post["id"]) for post in page.get("data") or [] if post.get("id"))
+            if len(ids) >= wanted:
+                break
         counts["page_posts"] += len(ids[:wanted])
         return ids[:wanted]
 
@@ -170,10 +165,12 @@ class FacebookPageListener:
                 ) from None
             except GraphRateLimited as error:
                 wait = error.wait_seconds
-                if not self.policy.may_wait(wait, self.wait_on_rate_limit, waits):
+                if not self.policy.may_wait(wait, self.source.wait_on_rate_limit, waits):
                     raise SourceStopped("rate limited; the next run continues") from None
+                # Meta counts whole minutes: 0 means "less than one", not "now".
+                wait = max(wait or 0.0, 60.0)
                 logger.info("Facebook rate limit: waiting %.0f s", wait)
-                self.policy.sleep(wait or 0.0)
+                self.policy.sleep(wait)
                 waits += 1
             except GraphUnavailable as error:
                 if failures >= self.policy.retries:

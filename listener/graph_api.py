@@ -34,12 +34,13 @@ from typing import Any
 import facebook
 import requests
 
-from listener.x import mount_api_url, redact, redact_library_logs
+from listener.api_http import mount_api_url, redact, redact_library_logs
 
 logger = logging.getLogger(__name__)
 
 GRAPH_URL = facebook.FACEBOOK_GRAPH_URL.rstrip("/")
-AUTH_CODES = frozenset({102, 190, 10, 200})  # invalid/expired token, missing permission
+# 102/190/463/467: invalid or expired token; 10 and 200–299: a permission is missing.
+AUTH_CODES = frozenset({10, 102, 190, 463, 467, *range(200, 300)})
 # 4 app, 17 user, 32 Page, 613 custom; 80001–80014 business use case (Page tokens).
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
 TRANSIENT_CODES = frozenset({1, 2})  # "unknown error", "service temporarily unavailable"
@@ -110,7 +111,7 @@ class PageGraphClient:
         message = redact(str(error.get("message") or message), self._token)
         if code in RATE_LIMIT_CODES or status == 429:
             return GraphRateLimited(message, status, code, self._regain_access_seconds())
-        if code in AUTH_CODES or (code and 200 <= code < 300) or status == 401:
+        if code in AUTH_CODES or status == 401:
             return GraphAuthError(message, status, code)
         if (status or 0) >= 500 or code in TRANSIENT_CODES or error.get("is_transient"):
             return GraphUnavailable(message, status, code)

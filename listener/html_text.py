@@ -43,7 +43,7 @@ def html_to_text(html: str, remove: str = "") -> str:
             if element.tag.lower() == "br":
                 continue
             element.text = "\n" + (element.text or "")
-    return root.text_content()
+    return root.text_content().strip()
 
 
 def _keep_tail(element) -> None:

@@ -46,20 +46,22 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
 
 
 class RetryWithBackoff:
-    def __init__(self, retries: int, max_retry_after: float, base_delay: float, stats):
+    def __init__(self, crawler, retries: int, max_retry_after: float, base_delay: float):
+        # Scrapy 2.13+ no longer passes the spider to middleware methods; the crawler knows it.
+        self.crawler = crawler
         self.retries = retries
         self.max_retry_after = max_retry_after
         self.base_delay = base_delay
-        self.stats = stats
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
         return cls(
+            crawler,
             retries=settings.getint("OPENDEUR_RETRIES", 3),
             max_retry_after=settings.getfloat("OPENDEUR_MAX_RETRY_AFTER", 300),
             base_delay=settings.getfloat("OPENDEUR_BACKOFF_BASE", 1.0),
-            stats=crawler.stats,
         )
 
     def _backoff(self, request) -> float:
@@ -68,8 +70,9 @@ class RetryWithBackoff:
 
     def _retry(self, request, spider, reason: str, delay: float):
         retry = get_retry_request(
-            request, spider=spider, reason=reason, max_retry_times=self.retries
-        )
+            request, spider=spider or self.crawler.spider, reason=reason,
+            max_retry_times=self.retries,
+        )  # fmt: skip
         if retry is not None:
             retry.meta[DELAY_KEY] = delay
         return retry

@@ -13,6 +13,7 @@ Run it by hand with ``opendeur listen serve-samples``. It binds to 127.0.0.1 onl
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections import Counter
@@ -76,7 +77,18 @@ class SampleHandler(SimpleHTTPRequestHandler):
             return self._send(HTTPStatus.OK, listing_page().encode())
         if path in DYNAMIC_THREADS:
             return self._dynamic(path)
+        if path.startswith("/sitemap") and path.endswith(".xml"):
+            return self._sitemap(path)
         return super().do_GET()
+
+    def _sitemap(self, path: str) -> None:
+        # Sitemaps must list absolute addresses; the port is only known now.
+        file = Path(self.translate_path(path))
+        if not file.is_file():
+            return self._send(HTTPStatus.NOT_FOUND, b"niet gevonden")
+        host, port = self.server.server_address[:2]
+        body = file.read_bytes().replace(b"<loc>/", f"<loc>http://{host}:{port}/".encode())
+        return self._send(HTTPStatus.OK, body, content_type="application/xml")
 
     def _dynamic(self, path: str) -> None:
         attempt = self.attempts[path]
@@ -90,7 +102,8 @@ class SampleHandler(SimpleHTTPRequestHandler):
         if path == "/hostile/rate-limited.html" and attempt == 1:
             return self._send(HTTPStatus.TOO_MANY_REQUESTS, b"rustig aan", {"Retry-After": "1"})
         if path == "/hostile/redirect-loop.html":
-            return self._send(HTTPStatus.FOUND, b"", {"Location": path})
+            # Every hop a new address (like a session id), so only the redirect limit stops it.
+            return self._send(HTTPStatus.FOUND, b"", {"Location": f"{path}?hop={attempt}"})
         if path == "/hostile/missing.html":
             return self._send(HTTPStatus.NOT_FOUND, b"niet gevonden")
         if path == "/hostile/always-down.html":
@@ -103,9 +116,15 @@ class SampleHandler(SimpleHTTPRequestHandler):
             return self._send(HTTPStatus.OK, body)
         return self._send(HTTPStatus.OK, page.encode())
 
-    def _send(self, status: HTTPStatus, body: bytes, headers: dict[str, str] | None = None):
+    def _send(
+        self,
+        status: HTTPStatus,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        content_type: str = "text/html; charset=utf-8",
+    ):
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -136,6 +155,15 @@ class SampleHandler(SimpleHTTPRequestHandler):
         }.get(suffix, super().guess_type(path))
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A crawler that gives up (timeout, size limit) hangs up mid-answer: expected here.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class SampleServer:
     """``with SampleServer() as server: server.url`` -> http://127.0.0.1:PORT"""
 
@@ -143,10 +171,7 @@ class SampleServer:
         root = root or data_path("samples", "site")
         handler = type("Handler", (SampleHandler,), {"attempts": Counter()})
         self.attempts = handler.attempts
-        self.httpd = ThreadingHTTPServer(
-            ("127.0.0.1", port), lambda *a: handler(*a, directory=str(root))
-        )
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer(("127.0.0.1", port), lambda *a: handler(*a, directory=str(root)))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

@@ -101,12 +101,23 @@ class DiscourseSource(_SourceBase):
     max_topics: StrictInt = Field(30, ge=1)
 
 
+def _x_query(value: str) -> str:
+    if len(value) > 512:
+        raise ValueError(
+            f"expected at most 512 characters (X's limit for recent search), got {len(value)}"
+        )
+    return value
+
+
 class XSource(_SourceBase):
     type: Literal["x"]
-    query: str = Field("", description="Search query; empty builds one from the lexicon.")
+    query: Annotated[str, AfterValidator(_x_query)] = Field(
+        "", description="Search query; empty builds one from the lexicon."
+    )
     bearer_token_env: EnvName = "OPENDEUR_X_BEARER_TOKEN"
     api_url: Url = Field("https://api.twitter.com", description="Changed only for tests.")
-    max_pages: StrictInt = Field(5, ge=1)
+    # X charges per request, so a run may not page on without end.
+    max_pages: StrictInt = Field(5, ge=1, le=50, description="Pages of 100 posts per run.")
     wait_on_rate_limit: StrictBool = Field(
         False, description="Wait for the rate limit to reset instead of stopping until next run."
     )
@@ -118,7 +129,10 @@ class FacebookSource(_SourceBase):
     access_token_env: EnvName = "OPENDEUR_FACEBOOK_PAGE_TOKEN"
     graph_version: str = Field("v21.0", pattern=r"^v\d+\.\d+$")
     api_url: Url = Field("https://graph.facebook.com", description="Changed only for tests.")
-    max_posts: StrictInt = Field(25, ge=1)
+    max_posts: StrictInt = Field(25, ge=1, le=100)
+    wait_on_rate_limit: StrictBool = Field(
+        False, description="Wait for the rate limit to reset instead of stopping until next run."
+    )
 
 
 SOURCE_TYPES = ("forum", "feed", "sitemap", "reddit", "discourse", "x", "facebook")

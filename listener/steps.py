@@ -69,11 +69,19 @@ class SkipKnownUrl:
         return "duplicate" if known else None
 
 
+SHORT_POST_CHARS = 40
+
+
 class KeepLanguage:
     name = "language"
 
     def __call__(self, work: WorkingPost, context: StepContext) -> str | None:
-        guess = detect_language(f"{work.title}\n{work.text}" if work.title else work.text)
+        # A reply's title is its thread's title: the post's own words decide, the title helps
+        # only when there are too few of them to tell.
+        text = work.text
+        if len(text) < SHORT_POST_CHARS and work.title:
+            text = f"{work.title}\n{text}"
+        guess = detect_language(text)
         work.language = guess.language
         keep = context.language
         return (

@@ -59,7 +59,8 @@ def m001_posts(db: Database) -> None:
 
 @migrations()
 def m002_sources(db: Database) -> None:
-    # What a source needs to continue where it stopped (since_id, pages seen), as JSON.
+    # What a source needs to continue where it stopped (times, keyed hashes of threads), as JSON;
+    # never a post or writer identifier (DESIGN §5).
     db.execute(
         """
         CREATE TABLE source_state (

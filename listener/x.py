@@ -1,31 +1,34 @@
 """X (Twitter) recent search as a source, through tweepy and the official API v2 (DESIGN §5).
 
 Each run asks ``GET /2/tweets/search/recent`` for Dutch posts matching the source's query
-(or one built from ``data/lexicon/x_query_terms.txt``) that are newer than the saved
-``since_id``, and hands each post to the privacy pipeline, which hashes the post URL and the
-author id before anything is stored.
-
-The HTTP plumbing shared with the Facebook listener lives here too (``ApiUrlAdapter``,
-``RedactTokens``, ``RetryPolicy``), because both wrap a library with a hard-coded host.
+(or one built from ``data/lexicon/x_query_terms.txt``) from the saved ``newest_time`` on,
+and hands each post to the privacy pipeline, which hashes the post URL and the author id
+before anything is stored. The saved state is a time, never a tweet id: the shell stores it
+as it is, and DESIGN §5 allows no post identifiers in the database.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
 import tweepy
-from requests.adapters import HTTPAdapter
 from tweepy.client import Response
 
+from listener.api_http import (
+    REQUEST_TIMEOUT_SECONDS,
+    RetryPolicy,
+    Sleep,
+    mount_api_url,
+    redact_library_logs,
+)
 from listener.api_listeners import SourceNotConfigured, SourceStopped
+from listener.dates import parse_time
 from listener.items import CollectedPost
 from listener.pipeline import PostPipeline
 from listener.settings import XSource
@@ -33,112 +36,16 @@ from nlp.datafiles import data_path
 
 logger = logging.getLogger(__name__)
 
-Sleep = Callable[[float], None]
 Clock = Callable[[], datetime]
 
 X_API_URL = "https://api.twitter.com"  # tweepy 4.17 hard-codes this host in BaseClient.request
-MAX_QUERY_LENGTH = 512  # recent search on the self-serve tiers
+MAX_QUERY_LENGTH = 512  # recent search on the self-serve tiers; XSource checks `query` too
 QUERY_SUFFIX = ") lang:nl -is:retweet"
 # note_tweet holds the full text of posts longer than 280 characters; `text` is cut short.
 TWEET_FIELDS = ["created_at", "lang", "author_id", "note_tweet"]
-REQUEST_TIMEOUT_SECONDS = 30.0
-
-
-class ApiUrlAdapter(HTTPAdapter):
-    """Send requests meant for ``official`` to ``target`` instead, with a default timeout.
-
-    tweepy and facebook-sdk hard-code their hosts and pass no timeout to requests. Mounted on
-    the library's own ``requests.Session``, this adapter gives every request a timeout and,
-    when a source's ``api_url`` differs (tests use a local fake server), rewrites the URL;
-    the library code itself runs unchanged, as it does against the real API.
-    """
-
-    def __init__(self, official: str, target: str, timeout: float):
-        super().__init__()
-        self.official = official.rstrip("/")
-        self.target = target.rstrip("/")
-        self.timeout = timeout
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        url = request.url or ""
-        if self.target != self.official and url.startswith(self.official):
-            request.url = self.target + url[len(self.official) :]
-            # The session chose proxies for the official host; choose again for the new one
-            # so that NO_PROXY (127.0.0.1 in tests) is honoured.
-            kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
-        return super().send(request, **kwargs)
-
-
-def mount_api_url(session: requests.Session, official: str, target: str, timeout: float) -> None:
-    session.mount(official.rstrip("/") + "/", ApiUrlAdapter(official, target, timeout))
-
-
-class RedactTokens(logging.Filter):
-    """Mask tokens and response bodies in the DEBUG records of the HTTP libraries.
-
-    tweepy logs each request's headers (with the bearer token) and each response body (posts
-    and author ids); urllib3 logs request lines, which carry the Graph API's ``access_token``
-    query parameter. Neither belongs in a log file.
-    """
-
-    PATTERNS = (
-        (re.compile(r"(Bearer\s+)[^\s'\",}]+"), r"\1[REDACTED]"),
-        (re.compile(r"(access_token=)[^&\s'\"]+"), r"\1[REDACTED]"),
-        (re.compile(r"(\nContent: ).*", re.DOTALL), r"\1[not logged]"),
-    )
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-def redact(text: str, *secrets: str) -> str:
-    for pattern, replacement in RedactTokens.PATTERNS:
-        text = pattern.sub(replacement, text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[REDACTED]")
-    return text
-
-
-def redact_library_logs(*logger_names: str) -> None:
-    """Attach one ``RedactTokens`` to each named logger (filters act where records start)."""
-    for name in logger_names:
-        library_logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactTokens) for f in library_logger.filters):
-            library_logger.addFilter(RedactTokens())
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """When to wait and retry, shared by the API listeners.
-
-    Server errors and timeouts are retried ``retries`` times with exponential backoff. A rate
-    limit is waited out only when the source allows it and the wait is at most
-    ``max_wait_seconds``; otherwise the run stops and the next run continues.
-    """
-
-    sleep: Sleep = time.sleep
-    retries: int = 3
-    backoff_seconds: float = 2.0
-    max_wait_seconds: float = 15 * 60
-    max_rate_limit_waits: int = 3
-
-    def backoff(self, attempt: int) -> float:
-        return self.backoff_seconds * 2**attempt
-
-    def may_wait(self, seconds: float | None, allowed: bool, waits_so_far: int) -> bool:
-        return (
-            allowed
-            and seconds is not None
-            and seconds <= self.max_wait_seconds
-            and waits_so_far < self.max_rate_limit_waits
-        )
+# Recent search refuses a start_time older than 7 days; the minute covers the request's way
+# there and a clock that is slightly ahead of X's.
+SEARCH_WINDOW = timedelta(days=7) - timedelta(minutes=1)
 
 
 def load_query_terms() -> list[str]:
@@ -159,7 +66,7 @@ def build_query(terms: Iterable[str], limit: int = MAX_QUERY_LENGTH) -> str:
 
 
 class XRecentSearchListener:
-    """Dutch posts from X's recent search, newest first, continued from ``since_id``."""
+    """Dutch posts from X's recent search, newest first, continued from ``newest_time``."""
 
     def __init__(
         self,
@@ -174,10 +81,6 @@ class XRecentSearchListener:
         self.source = source
         self.policy = RetryPolicy(sleep=sleep)
         self.query = source.query or build_query(load_query_terms())
-        if len(self.query) > MAX_QUERY_LENGTH:
-            logger.warning(
-                "X query of source %s is longer than %d characters", name, MAX_QUERY_LENGTH
-            )
         # wait_on_rate_limit stays off: tweepy would sleep without limit and without our clock.
         self.client = tweepy.Client(bearer_token=bearer_token, wait_on_rate_limit=False)
         mount_api_url(self.client.session, X_API_URL, source.api_url, timeout)
@@ -193,12 +96,15 @@ class XRecentSearchListener:
         return cls(name, source, token, **options)
 
     def run(self, pipeline: PostPipeline, state: dict[str, Any], clock: Clock) -> Counter[str]:
-        """Collect up to ``max_pages`` pages; advance ``state["since_id"]`` only on success.
+        """Collect up to ``max_pages`` pages; advance ``state["newest_time"]`` only on success.
 
-        The first page holds the newest posts, so its ``newest_id`` is the next ``since_id``.
-        Saving it only after the last page means an interrupted run is repeated (the pipeline
-        drops what it already stored), never skipped.
+        ``newest_time`` is the ``created_at`` of the newest post seen, sent back as the
+        inclusive ``start_time``: posts of that second come again and the pipeline drops them
+        as duplicates. Saving it only after the last page means an interrupted run is
+        repeated, never skipped.
         """
+        # State saved by the first version of this listener held a tweet id (DESIGN §5).
+        state.pop("since_id", None)
         counts: Counter[str] = Counter()
         params: dict[str, Any] = {
             "query": self.query,
@@ -206,16 +112,17 @@ class XRecentSearchListener:
             "tweet_fields": TWEET_FIELDS,
             "user_auth": False,
         }
-        if state.get("since_id"):
-            params["since_id"] = state["since_id"]
-        newest_id = None
-        for page in range(self.source.max_pages):
-            response = self._search(params, clock, counts)
+        start = self._start_time(parse_time(state.get("newest_time")), clock(), counts)
+        if start:
+            params["start_time"] = f"{start:%Y-%m-%dT%H:%M:%SZ}"
+        newest: datetime | None = None
+        for _ in range(self.source.max_pages):
+            response = self._search(params, clock)
             counts["pages"] += 1
-            if page == 0:
-                newest_id = response.meta.get("newest_id")
             for tweet in response.data or []:
                 self._collect(tweet, pipeline, counts)
+                if tweet.created_at and (newest is None or tweet.created_at > newest):
+                    newest = tweet.created_at
             pipeline.commit()  # a later stop keeps this page
             next_token = response.meta.get("next_token")
             if not next_token:
@@ -225,11 +132,28 @@ class XRecentSearchListener:
             # Older matches in this window are left behind; raise max_pages if this recurs.
             counts["pages_left"] += 1
             logger.info("Source %s stopped after max_pages=%d", self.name, self.source.max_pages)
-        if newest_id:
-            state["since_id"] = str(newest_id)
-        elif "since_id" not in params:
-            state.pop("since_id", None)
+        if newest:
+            state["newest_time"] = newest.astimezone(UTC).isoformat(timespec="seconds")
         return counts
+
+    def _start_time(
+        self, saved: datetime | None, now: datetime, counts: Counter[str]
+    ) -> datetime | None:
+        """The saved time, moved up into the last 7 days that recent search covers."""
+        if saved is None:
+            return None
+        earliest = now.astimezone(UTC) - SEARCH_WINDOW
+        if saved >= earliest:
+            return saved.astimezone(UTC)
+        # A source paused for over a week: what fell out of the window is out of reach.
+        logger.info(
+            "Source %s: newest_time %s is older than recent search reaches; searching from %s",
+            self.name,
+            saved.isoformat(),
+            earliest.isoformat(timespec="seconds"),
+        )
+        counts["start_time_clamped"] += 1
+        return earliest
 
     def _collect(self, tweet: tweepy.Tweet, pipeline: PostPipeline, counts: Counter[str]) -> None:
         counts["found"] += 1
@@ -247,7 +171,7 @@ class XRecentSearchListener:
         )
         counts[pipeline.process(post)] += 1
 
-    def _search(self, params: dict[str, Any], clock: Clock, counts: Counter[str]) -> Response:
+    def _search(self, params: dict[str, Any], clock: Clock) -> Response:
         """One page, with retries, rate-limit waits and the errors turned into SourceStopped."""
         failures = waits = 0
         while True:
@@ -261,11 +185,7 @@ class XRecentSearchListener:
                 self._wait_for_rate_limit(error, clock, waits)
                 waits += 1
             except tweepy.BadRequest as error:
-                if not (_since_id_rejected(error) and params.pop("since_id", None)):
-                    raise SourceStopped(f"X rejected the search: {_api_messages(error)}") from None
-                # X accepts only a since_id from the last 7 days; a paused source starts over.
-                logger.warning("Source %s: since_id too old for recent search; dropped", self.name)
-                counts["since_id_expired"] += 1
+                raise SourceStopped(f"X rejected the search: {_api_messages(error)}") from None
             except (tweepy.Forbidden, tweepy.NotFound) as error:
                 raise SourceStopped(
                     f"X refused recent search ({_api_messages(error)}); it needs an access "
@@ -302,13 +222,6 @@ def _reset_time(error: tweepy.TooManyRequests) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
-
-
-def _since_id_rejected(error: tweepy.BadRequest) -> bool:
-    return any(
-        isinstance(item, dict) and "since_id" in (item.get("parameters") or {})
-        for item in error.api_errors
-    )
 
 
 def _api_messages(error: tweepy.HTTPException) -> str:

@@ -6,18 +6,24 @@ a production store. Each feature adds a step to ``DEMO_STEPS``; running it twice
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
+import socket
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 from sqlite_utils import Database
 
+from opendeur.errors import OpendeurError
 from opendeur.jobs import Clock, job_run, utc_now
+from opendeur.secrets import Secrets, read_env_file
 from opendeur.settings import APP_NAME, Settings, load_settings
 from opendeur.store import migration_sets, migration_status, open_db
 
@@ -33,7 +39,88 @@ address_form = "je"
 
 [store]
 path = "opendeur.db"
+
+[secrets]
+env_file = "secrets.env"  # a random hash key made for this demo
+
+# The sample sources of data/samples, served on this machine by the demo itself.
+[listener.crawl]
+download_delay_seconds = 0
+autothrottle = false
+timeout_seconds = 3
+max_page_bytes = 2000000
+retries = 2
+max_retry_after_seconds = 5
+
+[listener.sources.phpbb]
+type = "forum"
+purpose = "Voorbeeldforum (phpBB) over geld en wonen, met lastige pagina's"
+preset = "phpbb"
+start_urls = ["{samples}/phpbb/forum-2.html", "{samples}/phpbb/forum-9.html", "{samples}/hostile/"]
+region = "Utrecht"
+
+[listener.sources.xenforo]
+type = "forum"
+purpose = "Voorbeeldforum (XenForo) over geldzaken"
+preset = "xenforo"
+start_urls = ["{samples}/xenforo/forums/geldzaken.4/"]
+
+[listener.sources.discourse_html]
+type = "forum"
+purpose = "Voorbeeldforum (Discourse, zonder JavaScript gelezen)"
+preset = "discourse_html"
+start_urls = ["{samples}/discourse/c/geld/5"]
+
+[listener.sources.vbulletin]
+type = "forum"
+purpose = "Voorbeeldforum (vBulletin) over rondkomen"
+preset = "vbulletin"
+start_urls = ["{samples}/vbulletin/forumdisplay-12.html"]
+
+[listener.sources.discourse]
+type = "discourse"
+purpose = "Hetzelfde Discourse-forum, via de JSON-API"
+base_url = "{samples}/discourse"
+
+[listener.sources.reddit]
+type = "reddit"
+purpose = "Voorbeeld van een subreddit over geldzaken"
+subreddit = "geldzaken"
+base_url = "{samples}/reddit"
+
+[listener.sources.nieuws]
+type = "feed"
+purpose = "Lokale nieuwssite (RSS) over huren en armoede"
+urls = ["{samples}/feeds/nieuws.rss"]
+
+[listener.sources.blog]
+type = "feed"
+purpose = "Budgetblog (Atom) met tips over geld"
+urls = ["{samples}/feeds/blog.atom"]
+
+[listener.sources.blogarchief]
+type = "sitemap"
+purpose = "Artikelen van het budgetblog via de sitemap"
+urls = ["{samples}/sitemap-index.xml"]
+follow = "/blog/"
+content = "article"
 """
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def sample_port(settings: Settings) -> int:
+    """The port the demo configuration's sources point at (chosen when it was written)."""
+    for source in settings.listener.sources.values():
+        for url in [*getattr(source, "start_urls", []), *getattr(source, "urls", [])]:
+            return urlsplit(url).port or 80
+        if getattr(source, "base_url", None):
+            return urlsplit(source.base_url).port or 80
+    raise OpendeurError("the demo configuration lists no sample sources; delete it to start afresh")
 
 
 def default_demo_folder() -> Path:
@@ -45,6 +132,7 @@ class DemoWorkspace:
     folder: Path
     config_path: Path
     settings: Settings
+    secrets: Secrets
     db: Database
     clock: Clock
 
@@ -106,16 +194,61 @@ def store_step(workspace: DemoWorkspace) -> StepResult:
     )
 
 
-DEMO_STEPS: list[DemoStep] = [DemoStep("store", store_step)]
+def listen_step(workspace: DemoWorkspace) -> StepResult:
+    """Serve the sample sources and listen to them, as `opendeur listen run` would."""
+    from listener.runner import run_sources
+    from listener.sample_server import SampleServer
+
+    settings = workspace.settings.listener
+    names = [name for name, source in settings.sources.items() if source.enabled]
+    hash_key = workspace.secrets.get(workspace.settings.privacy.hash_key_env) or ""
+    port = sample_port(workspace.settings)
+    try:
+        server = SampleServer(port)
+    except OSError as error:
+        raise OpendeurError(
+            f"port {port} for the sample sources is in use ({error.strerror}); is another demo "
+            f"running in {workspace.folder}?"
+        ) from error
+    with server:
+        results = run_sources(
+            workspace.db, workspace.settings.store.path, settings, names,
+            hasher_key=hash_key, agent=f"opendeur-demo ({workspace.settings.organisation.name})",
+            secrets=workspace.secrets, clock=workspace.clock,
+        )  # fmt: skip
+    stored = {name: result.counts.get("stored", 0) for name, result in results.items()}
+    problems = sum(
+        value for result in results.values() for key, value in result.counts.items()
+        if key.startswith("error/")
+    )  # fmt: skip
+    total = workspace.db["posts"].count
+    return StepResult(
+        summary={"stored": stored, "posts_in_store": total, "problems_counted": problems},
+        lines=[
+            f"listened to {len(names)} sample sources: {sum(stored.values())} new posts stored, "
+            f"{total} in the store, {problems} failed pages counted (on purpose)",
+        ],
+        look_at={"sources": f"{opendeur_command()} --config {workspace.config_path} listen list"},
+    )
+
+
+DEMO_STEPS: list[DemoStep] = [DemoStep("store", store_step), DemoStep("listen", listen_step)]
 
 
 def prepare_folder(folder: Path) -> tuple[Path, bool]:
-    """Create the demo folder and its configuration unless they exist; never overwrite."""
+    """Create the demo folder, its configuration and its secrets unless they exist."""
     folder.mkdir(parents=True, exist_ok=True)
+    secrets_path = folder / "secrets.env"
+    if not secrets_path.exists():
+        secrets_path.write_text(f"OPENDEUR_HASH_KEY={secrets.token_urlsafe(32)}\n")
+        secrets_path.chmod(0o600)
     config_path = folder / "opendeur.toml"
     if config_path.exists():
         return config_path, False
-    config_path.write_text(DEMO_CONFIG, encoding="utf-8")
+    # A free port, chosen once and kept in the configuration: demos in other folders (and
+    # the tests) never collide.
+    samples = f"http://127.0.0.1:{_free_port()}"
+    config_path.write_text(DEMO_CONFIG.replace("{samples}", samples), encoding="utf-8")
     return config_path, True
 
 
@@ -128,8 +261,10 @@ def run_demo(
     started = time.perf_counter()
     config_path, created = prepare_folder(folder)
     settings = load_settings(config_path).settings
+    env_file = settings.secrets.env_file
+    secrets_ = Secrets(os.environ, read_env_file(env_file) if env_file else {})
     db = open_db(settings.store.path)
-    workspace = DemoWorkspace(folder, config_path, settings, db, clock)
+    workspace = DemoWorkspace(folder, config_path, settings, secrets_, db, clock)
     results: list[tuple[str, StepResult]] = []
     with job_run(db, "demo", clock=clock) as run:
         for step in DEMO_STEPS if steps is None else steps:

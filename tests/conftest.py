@@ -98,6 +98,30 @@ def pipeline(db, hasher):
     return PostPipeline(db, hasher, clock=lambda: datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def sample_server():
+    """The sample sources of data/samples on a free port of 127.0.0.1."""
+    from listener.sample_server import SampleServer
+
+    with SampleServer() as server:
+        yield server
+
+
+@pytest.fixture
+def samples_config(write_config, sample_server, tmp_path) -> Path:
+    """The demo's configuration of every sample source, pointed at ``sample_server``."""
+    from opendeur.demo import DEMO_CONFIG
+
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text("OPENDEUR_HASH_KEY=" + "sample-key-" * 4 + "\n")
+    secrets.chmod(0o600)
+    return write_config(
+        DEMO_CONFIG.replace("{samples}", sample_server.url)
+        .replace('path = "opendeur.db"', f'path = "{tmp_path / "samples.db"}"')
+        .replace('env_file = "secrets.env"', f'env_file = "{secrets}"')
+    )
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
@@ -107,3 +131,32 @@ def repo_root() -> Path:
 def python() -> str:
     """The interpreter running the tests (the project's virtual environment)."""
     return sys.executable
+
+
+# --- API listener fixtures (X, Facebook) ---
+
+
+@pytest.fixture
+def db_path(db) -> Path:
+    """The file behind ``db``, for tests that read its raw bytes (and its -wal file)."""
+    return Path(db.execute("PRAGMA database_list").fetchone()[2])
+
+
+@pytest.fixture
+def x_api():
+    """A fake X API v2 on 127.0.0.1 (``tests/fake_apis.py``); tests fill ``x_api.tweets``."""
+    from fake_apis import NOW, X_TOKEN, FakeXApi
+
+    server = FakeXApi(X_TOKEN, now=NOW).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_graph():
+    """A fake Graph API on 127.0.0.1 serving the sample Page of ``tests/fake_apis.py``."""
+    from fake_apis import sample_graph_api
+
+    server = sample_graph_api().start()
+    yield server
+    server.stop()

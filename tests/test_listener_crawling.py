@@ -52,9 +52,8 @@ def _crawled_spider():
 
 
 def _middleware(max_retry_after: float = 300) -> RetryWithBackoff:
-    return RetryWithBackoff(
-        retries=2, max_retry_after=max_retry_after, base_delay=1.0, stats=Stats()
-    )
+    crawler = SimpleNamespace(stats=Stats(), spider=_crawled_spider())
+    return RetryWithBackoff(crawler, retries=2, max_retry_after=max_retry_after, base_delay=1.0)
 
 
 def _response(status: int, headers: dict | None = None) -> HtmlResponse:
@@ -65,7 +64,7 @@ def _response(status: int, headers: dict | None = None) -> HtmlResponse:
 
 def test_listener_retry_honours_retry_after_then_gives_up():
     middleware = _middleware()
-    spider = _crawled_spider()
+    spider = None  # Scrapy 2.13+ calls middleware methods without the spider
     request = Request("https://forum.example.nl/t/1")
     retry = middleware.process_response(request, _response(429, {"Retry-After": "7"}), spider)
     assert isinstance(retry, Request) and retry.meta[DELAY_KEY] == 7.0
@@ -85,7 +84,7 @@ def test_listener_retry_after_beyond_the_limit_is_not_waited_for():
 
 def test_listener_network_errors_are_retried_with_backoff():
     middleware = _middleware()
-    spider = _crawled_spider()
+    spider = None
     retry = middleware.process_exception(Request("https://x.nl/"), TimeoutError(), spider)
     assert retry.meta["retry_times"] == 1 and retry.meta[DELAY_KEY] > 0
     assert middleware.process_exception(Request("https://x.nl/"), ValueError(), spider) is None

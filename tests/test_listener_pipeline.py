@@ -157,8 +157,19 @@ def test_listener_pipeline_never_stores_half_a_post(pipeline, db, monkeypatch):
 
     monkeypatch.setattr(steps.minhash, "band_keys", fail_inside_store)
     with pytest.raises(RuntimeError):
-        pipeline.process(post("Wie weet waar ik hulp kan krijgen bij mijn energierekening deze winter?",
-                              url="https://x.nl/second"))  # fmt: skip
+        text = "Wie weet waar ik hulp kan krijgen bij mijn energierekening deze winter?"
+        pipeline.process(post(text, url="https://x.nl/second"))
     pipeline.commit()
     assert db["posts"].count == 1  # the first post; nothing of the second
     assert db["post_bands"].count == 8
+
+
+def test_listener_pipeline_language_of_a_reply_is_its_own(pipeline):
+    reply = post(
+        "Same thing happened to me in Delft, my advance payment went up. I called them.",
+        title="Energierekening te hoog: voorschot verhoogd",
+        url="https://x.nl/reply",
+    )
+    short = post("Ja, precies!", title="Energierekening te hoog", url="https://x.nl/short")
+    assert pipeline.process(reply) == "other_language"
+    assert pipeline.process(short) == "stored"

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from opendeur.jobs import recent_runs
 from opendeur.store import open_db
+
+# Each demo serves the sample sources and crawls them: a few seconds a run.
+pytestmark = pytest.mark.slow
 
 
 def test_opendeur_demo_runs_twice_safely(run_cli, tmp_path: Path):

@@ -31,7 +31,9 @@ def failure_kind(failure) -> str:
     name = type(error).__name__
     if "Cancelled" in name or "size" in str(error).lower():
         return "too_large"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().removesuffix("_error") or "error"
+    # DNSLookupError -> dns_lookup, TCPTimedOutError -> tcp_timed_out
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    return snake.removesuffix("_error") or "error"
 
 
 class SourceSpider(scrapy.Spider):

@@ -9,6 +9,9 @@ from listener.html_text import html_to_text
 from listener.settings import DiscourseSource
 from listener.spiders.base import SourceSpider
 
+# Quotes repeat other posts and name their writers ("rekenwonder_T:"), like in the HTML view.
+QUOTES = "aside.quote, aside.onebox, blockquote"
+
 
 class DiscourseJsonSpider(SourceSpider):
     source: DiscourseSource
@@ -58,7 +61,7 @@ class DiscourseJsonSpider(SourceSpider):
                     f"t/{topic.get('slug', 'topic')}/{topic['id']}/{post.get('post_number')}"
                 ),
                 title=topic.get("title") or "",
-                text=html_to_text(post.get("cooked") or ""),
+                text=html_to_text(post.get("cooked") or "", remove=QUOTES),
                 author=post.get("username"),
                 published_at=parse_time(post.get("created_at")),
             )

@@ -9,7 +9,6 @@ stored are dropped by the pipeline, so revisiting a thread duplicates nothing.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin
 
 from parsel import Selector
 
@@ -124,7 +123,7 @@ class ForumThreadSpider(SourceSpider):
         next_url = first_value(response, selectors.thread_next)
         if next_url and page < self.source.max_thread_pages:
             yield self.request(
-                urljoin(response.url, next_url),
+                response.urljoin(next_url),  # honours <base href>, which vBulletin uses
                 self.parse_thread,
                 cb_kwargs={"page": page + 1, "seen": seen},
             )
