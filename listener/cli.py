@@ -108,7 +108,7 @@ def list_sources(obj: Any, as_json: bool) -> None:
             "purpose": source.purpose, "region": source.region, "every": source.every,
             "posts": seen.get("posts", 0), "last_run": last.get("started_at"),
             "last_status": last.get("status"), "last_ok": seen.get("last_ok"),
-            "last_error": last.get("error"),
+            "last_error": last.get("error"), "last_counts": last.get("counts", {}),
         })  # fmt: skip
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -120,6 +120,9 @@ def list_sources(obj: Any, as_json: bool) -> None:
         last = f"{row['last_status']} {row['last_run']}" if row["last_run"] else "never run"
         click.echo(f"{row['name']:<20} {row['type']:<9} {state:<8} posts {row['posts']:<6} {last}")
         click.echo(f"    purpose: {row['purpose']}")
+        counts = {k: v for k, v in row["last_counts"].items() if k != "finish_reason"}
+        if counts:
+            click.echo("    last run: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         if row["last_error"]:
             click.echo(f"    last error: {row['last_error']}")
 

@@ -49,7 +49,7 @@ download_delay_seconds = 0
 autothrottle = false
 timeout_seconds = 3
 max_page_bytes = 2000000
-retries = 2
+retries = 3
 max_retry_after_seconds = 5
 
 [listener.sources.phpbb]
@@ -201,7 +201,16 @@ def listen_step(workspace: DemoWorkspace) -> StepResult:
 
     settings = workspace.settings.listener
     names = [name for name, source in settings.sources.items() if source.enabled]
-    hash_key = workspace.secrets.get(workspace.settings.privacy.hash_key_env) or ""
+    from listener.identifiers import HashKeyMissing, IdentifierHasher
+
+    variable = workspace.settings.privacy.hash_key_env
+    hash_key = workspace.secrets.get(variable)
+    try:
+        IdentifierHasher.from_secret(hash_key, variable)
+    except HashKeyMissing as error:
+        raise OpendeurError(
+            f"{error} (the demo's key is in {workspace.folder}/secrets.env)"
+        ) from error
     port = sample_port(workspace.settings)
     try:
         server = SampleServer(port)

@@ -55,15 +55,17 @@ def test_listener_sources_every_type_end_to_end(run_cli, samples_config, expecte
     sources = expected["sources"]
     # phpbb also reads forum 9 (the hostile pages) and the server's two dynamic thread pages
     # that succeed after retries (a flaky 500 and a 429 with Retry-After).
-    assert found["phpbb"] == sources["phpbb"]["posts"] + sources["phpbb_hostile"]["posts"] + 2
+    expected_phpbb = sources["phpbb"]["posts"] + sources["phpbb_hostile"]["posts"] + 2
+    assert found["phpbb"] == expected_phpbb, counts["phpbb"]
     for name, key in [("xenforo", "xenforo"), ("vbulletin", "vbulletin"), ("reddit", "reddit"),
                       ("discourse", "discourse_json"), ("discourse_html", "discourse_html"),
                       ("nieuws", "rss"), ("blog", "atom"), ("blogarchief", "sitemap")]:  # fmt: skip
-        assert found[name] == sources[key]["posts"], name
+        assert found[name] == sources[key]["posts"], (name, counts[name])
     # Every hostile case is counted, none stops the run.
-    for kind in ("http_404", "http_503", "redirect_loop", "download_timeout", "too_large",
-                 "robots_forbidden"):  # fmt: skip
-        assert counts["phpbb"].get(f"error/{kind}") == 1, kind
+    for kind in ("http_404", "http_503", "redirect_loop", "too_large", "robots_forbidden"):
+        assert counts["phpbb"].get(f"error/{kind}") == 1, (kind, counts["phpbb"])
+    # The slow page times out; on a busy machine another page may too, and is retried.
+    assert counts["phpbb"].get("error/download_timeout", 0) >= 1, counts["phpbb"]
     assert (
         sum(c.get("other_language", 0) for c in counts.values())
         >= expected["languages"]["en"]["total"] + expected["languages"]["de"]["total"]
