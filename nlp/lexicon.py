@@ -1,0 +1,140 @@
+"""The lexicon of money-trouble terms (``data/lexicon/terms.tsv``) and chat spelling.
+
+Terms are matched on lower-case words or their lemmas, so "schulden" matches the pattern
+"schuld"; a pattern ending in ``*`` matches any word with that beginning. Every match keeps
+its character span: it is the evidence shown to staff. ``normalise_chat`` rewrites chat
+spelling ("ff", "nie", "kzit") into standard words first, using ``spelling.tsv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from nlp.datafiles import data_path
+
+SIGNALS = ("trouble", "theme", "help", "news", "ad", "personal", "negation", "other_person")
+_WORD = re.compile(r"[^\W_](?:[\w'’-]*\w)?", re.U)
+
+
+@dataclass(frozen=True)
+class Term:
+    pattern: str
+    parts: tuple[str, ...]
+    topics: tuple[str, ...]
+    severity: int
+    signal: str
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of the text: its lower-case form, its lemma, and where it stands."""
+
+    lower: str
+    lemma: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    term: Term
+    start: int
+    end: int
+
+
+def _part_matches(part: str, word: Word) -> bool:
+    if part.endswith("*"):
+        stem = part[:-1]
+        return word.lower.startswith(stem) or word.lemma.startswith(stem)
+    return part in (word.lower, word.lemma)
+
+
+class Lexicon:
+    def __init__(self, terms: Iterable[Term]):
+        self.terms = list(terms)
+        # Index by the first part: most words start no term at all.
+        self._exact: dict[str, list[Term]] = {}
+        self._prefixed: list[Term] = []
+        for term in self.terms:
+            first = term.parts[0]
+            if first.endswith("*"):
+                self._prefixed.append(term)
+            else:
+                self._exact.setdefault(first, []).append(term)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Lexicon:
+        with (path or data_path("lexicon", "terms.tsv")).open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t"))
+        return cls(
+            Term(
+                pattern=row["pattern"].strip(),
+                parts=tuple(row["pattern"].strip().casefold().split()),
+                topics=tuple(t for t in (row.get("topics") or "").split("|") if t),
+                severity=int(row.get("severity") or 0),
+                signal=row["signal"].strip(),
+            )
+            for row in rows
+            if row.get("pattern", "").strip()
+        )
+
+    def match(self, words: Sequence[Word]) -> list[TermMatch]:
+        """Every term found in ``words``, longest first where they start at the same word."""
+        found: list[TermMatch] = []
+        for index, word in enumerate(words):
+            candidates = self._exact.get(word.lower, []) + (
+                self._exact.get(word.lemma, []) if word.lemma != word.lower else []
+            )
+            candidates += [t for t in self._prefixed if _part_matches(t.parts[0], word)]
+            for term in sorted(set(candidates), key=lambda t: -len(t.parts)):
+                end = index + len(term.parts)
+                if end <= len(words) and all(
+                    _part_matches(part, words[index + offset])
+                    for offset, part in enumerate(term.parts)
+                ):
+                    found.append(TermMatch(term, word.start, words[end - 1].end))
+        return found
+
+
+def plain_words(text: str) -> list[Word]:
+    """Words without lemmas (the lemma is the lower-case form): for use without spaCy."""
+    return [
+        Word(m.group().casefold(), m.group().casefold(), m.start(), m.end())
+        for m in _WORD.finditer(text)
+    ]
+
+
+@cache
+def shipped_lexicon() -> Lexicon:
+    return Lexicon.load()
+
+
+@cache
+def _spelling() -> tuple[re.Pattern[str], dict[str, str]]:
+    with data_path("lexicon", "spelling.tsv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    # Rules that depend on context ("me" is "mijn" only before a noun; their note starts with
+    # "context:") are not applied blindly.
+    table = {
+        row["from"].casefold(): row["to"]
+        for row in rows
+        if row.get("from") and not (row.get("note") or "").casefold().startswith("context:")
+    }
+    longest_first = sorted(table, key=len, reverse=True)
+    # Whole words only: not inside a hyphenated word ("t-shirt") nor after an apostrophe.
+    words = "|".join(map(re.escape, longest_first))
+    pattern = re.compile(rf"(?<![\w'-])({words})(?![\w'-])", re.I)
+    return pattern, table
+
+
+def normalise_chat(text: str) -> str:
+    """Chat spelling to standard Dutch words, for classification (never for storage)."""
+    pattern, table = _spelling()
+    text = text.replace("’", "'")  # m’n and m'n alike
+    rewritten = pattern.sub(lambda m: table[m.group(1).casefold()], text)
+    return re.sub(r"[ \t]{2,}", " ", rewritten)  # dropped interjections leave double spaces
