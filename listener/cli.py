@@ -137,11 +137,13 @@ def test(obj: Any, source: str) -> None:
     """
     from listener.crawl import WEB_SOURCE_TYPES, crawl_web_sources
     from listener.preview import preview_api_source
+    from listener.runner import UnknownSource, check_source_names
 
     settings = obj.settings.listener
-    if source not in settings.sources:
-        configured = ", ".join(sorted(settings.sources)) or "none"
-        raise click.ClickException(f"unknown source {source}; configured sources: {configured}")
+    try:
+        check_source_names(settings, [source])
+    except UnknownSource as error:
+        raise click.ClickException(str(error)) from error
     if settings.sources[source].type in WEB_SOURCE_TYPES:
         result = crawl_web_sources(
             obj.settings.store.path, [source], settings, _agent(obj), _hash_key(obj),

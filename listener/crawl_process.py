@@ -108,6 +108,11 @@ def run(request: dict[str, Any], hash_key: str) -> dict[str, Any]:
     base = scrapy_settings(crawl, request["user_agent"], request.get("log_level", "WARNING"), test)
     process = CrawlerProcess(settings=base)
     crawlers: dict[str, Crawler] = {}
+
+    def known_url(url: str) -> bool:
+        row = db.execute("SELECT 1 FROM posts WHERE url_hash = ?", [hasher.url(url)])
+        return row.fetchone() is not None
+
     for name, source in sources.items():
         custom = {}
         if request.get("state_dir") and not test:
@@ -120,11 +125,6 @@ def run(request: dict[str, Any], hash_key: str) -> dict[str, Any]:
         )
         crawler = process.create_crawler(spider_class)
         crawlers[name] = crawler
-
-        def known_url(url: str) -> bool:
-            row = db.execute("SELECT 1 FROM posts WHERE url_hash = ?", [hasher.url(url)])
-            return row.fetchone() is not None
-
         process.crawl(
             crawler,
             source_name=name,
@@ -146,7 +146,7 @@ def run(request: dict[str, Any], hash_key: str) -> dict[str, Any]:
             continue
         if spider is not None and stats.get("finish_reason") == "finished":
             save_state(db, name, spider.source_state, utc_now())
-            jobdir = settings_jobdir(crawler)
+            jobdir = crawler.settings.get("JOBDIR")
             if jobdir:
                 shutil.rmtree(jobdir, ignore_errors=True)  # done: the next run starts afresh
     db.close()
@@ -158,10 +158,6 @@ def _first_address_only(source, test: bool):
         if test and getattr(source, field, None):
             return source.model_copy(update={field: getattr(source, field)[:1]})
     return source
-
-
-def settings_jobdir(crawler: Crawler) -> str | None:
-    return crawler.settings.get("JOBDIR")
 
 
 def main() -> None:

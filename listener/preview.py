@@ -9,6 +9,7 @@ from listener.api_listeners import SourceNotConfigured, SourceStopped, api_liste
 from listener.items import CollectedPost
 from listener.pipeline import utc_now
 from listener.settings import ListenerSettings
+from listener.steps import language_kept
 from nlp.language import detect_language
 from nlp.normalise import normalise_text
 from nlp.scrub import scrub_personal_data
@@ -25,11 +26,7 @@ class PreviewPipeline:
     def process(self, post: CollectedPost) -> str:
         text = normalise_text(post.text)
         guess = detect_language(text) if text else None
-        keep = (
-            bool(guess)
-            and guess.language in self.language.keep
-            and (guess.confidence >= self.language.min_confidence)
-        )
+        keep = guess is not None and language_kept(guess, self.language)
         self.previews.append({
             "title": scrub_personal_data(normalise_text(post.title)).text,
             "text": scrub_personal_data(text).text,

@@ -37,16 +37,20 @@ class SourceResult:
     message: str = ""
 
 
-def choose_sources(
-    settings: ListenerSettings, names: list[str], due: bool, db: Database, now: datetime
-) -> list[str]:
-    """The sources to run: the named ones, else every enabled one (only due ones with --due)."""
+def check_source_names(settings: ListenerSettings, names: list[str]) -> None:
     unknown = [name for name in names if name not in settings.sources]
     if unknown:
         configured = ", ".join(sorted(settings.sources)) or "none"
         raise UnknownSource(
             f"unknown source {', '.join(unknown)}; configured sources: {configured}"
         )
+
+
+def choose_sources(
+    settings: ListenerSettings, names: list[str], due: bool, db: Database, now: datetime
+) -> list[str]:
+    """The sources to run: the named ones, else every enabled one (only due ones with --due)."""
+    check_source_names(settings, names)
     chosen = names or [name for name, source in settings.sources.items() if source.enabled]
     if due:
         overview = source_overview(db)

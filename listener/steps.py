@@ -17,7 +17,7 @@ from listener.identifiers import IdentifierHasher, iso_week
 from listener.items import CollectedPost
 from listener.settings import LanguageSettings
 from nlp import minhash
-from nlp.language import detect_language
+from nlp.language import LanguageGuess, detect_language
 from nlp.normalise import normalise_text
 from nlp.scrub import scrub_personal_data
 
@@ -72,6 +72,10 @@ class SkipKnownUrl:
 SHORT_POST_CHARS = 40
 
 
+def language_kept(guess: LanguageGuess, settings: LanguageSettings) -> bool:
+    return guess.language in settings.keep and guess.confidence >= settings.min_confidence
+
+
 class KeepLanguage:
     name = "language"
 
@@ -83,12 +87,7 @@ class KeepLanguage:
             text = f"{work.title}\n{text}"
         guess = detect_language(text)
         work.language = guess.language
-        keep = context.language
-        return (
-            None
-            if guess.language in keep.keep and guess.confidence >= keep.min_confidence
-            else ("other_language")
-        )
+        return None if language_kept(guess, context.language) else "other_language"
 
 
 class Scrub:

@@ -173,3 +173,28 @@ def test_listener_pipeline_language_of_a_reply_is_its_own(pipeline):
     short = post("Ja, precies!", title="Energierekening te hoog", url="https://x.nl/short")
     assert pipeline.process(reply) == "other_language"
     assert pipeline.process(short) == "stored"
+
+
+def test_listener_runner_chooses_due_and_enabled_sources(db):
+    from datetime import timedelta
+
+    from listener.runner import UnknownSource, choose_sources
+    from listener.runs import finish_run, start_run
+    from listener.settings import ListenerSettings
+
+    purpose = "Bron voor de tests van de planning"
+    settings = ListenerSettings.model_validate({"sources": {
+        "vaak": {"type": "feed", "purpose": purpose, "urls": ["https://a.nl/f"], "every": "1h"},
+        "zelden": {"type": "feed", "purpose": purpose, "urls": ["https://b.nl/f"], "every": "1d"},
+        "uit": {"type": "feed", "purpose": purpose, "urls": ["https://c.nl/f"], "enabled": False},
+    }})  # fmt: skip
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    assert choose_sources(settings, [], due=True, db=db, now=now) == ["vaak", "zelden"]
+    for name in ("vaak", "zelden"):
+        run = start_run(db, name, now - timedelta(hours=2))
+        finish_run(db, run, now - timedelta(hours=2), "ok", {})
+    assert choose_sources(settings, [], due=True, db=db, now=now) == ["vaak"]
+    assert choose_sources(settings, [], due=False, db=db, now=now) == ["vaak", "zelden"]
+    assert choose_sources(settings, ["uit"], due=False, db=db, now=now) == ["uit"]  # by name
+    with pytest.raises(UnknownSource, match="unknown source nope; configured sources: uit, vaak"):
+        choose_sources(settings, ["nope"], due=False, db=db, now=now)
