@@ -18,8 +18,9 @@ $(VENV)/.installed-app: $(BIN)/python pyproject.toml $(CONSTRAINTS)
 	$(PIP) --editable .
 	@touch $@
 
+# The tests cover the optional transformers backend too (torch 2.13.0 is a local CPU wheel).
 $(VENV)/.installed-dev: $(VENV)/.installed-app
-	$(PIP) --editable '.[dev]'
+	$(PIP) --editable '.[dev,transformers]'
 	@touch $@
 
 demo: install

@@ -5,7 +5,12 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["benchmarks.cli_startup", "benchmarks.scrub", "benchmarks.crawl"]
+BENCHMARKS = [
+    "benchmarks.cli_startup",
+    "benchmarks.scrub",
+    "benchmarks.classify",
+    "benchmarks.crawl",
+]
 
 
 def main(names: list[str]) -> None:

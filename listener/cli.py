@@ -87,8 +87,96 @@ def run(obj: Any, sources: tuple[str, ...], due: bool, as_json: bool) -> None:
             click.echo("    " + ", ".join(f"{k} {v}" for k, v in sorted(details.items())))
         if result.message and result.status != "disabled":
             click.echo(f"    {result.message}")
+    _classify_and_purge(obj, as_json)
     if any(r.status == "failed" for r in results.values()):
         raise click.ClickException("one or more sources failed (see above)")
+
+
+def _classifier_or_none(obj: Any):
+    """The configured classifier, or None (with the reason) when it cannot be loaded."""
+    from nlp.classifier import ClassifierError, ModelStore
+
+    settings = obj.settings.classifier
+    try:
+        return ModelStore(settings.models_dir).load(settings.backend, device=settings.device)
+    except ClassifierError as error:
+        # the posts are stored; `nlp classify-new` catches up once the model is there
+        click.echo(f"not classified: {error}", err=True)
+        return None
+
+
+def _classify_and_purge(obj: Any, as_json: bool) -> None:
+    """After a listening run: classify the new posts, then drop text past its retention."""
+    from listener.pipeline import utc_now
+    from listener.signals import classify_new
+    from listener.store import purge_old_text
+
+    classifier = _classifier_or_none(obj)
+    if classifier is not None:
+        result = classify_new(obj.db, classifier, utc_now(), obj.settings.classifier.batch_size)
+        if not as_json:
+            obj.echo(
+                f"classified {result.classified} posts with {result.model_version}: "
+                f"{result.money_trouble} signal money trouble"
+            )
+    purge = purge_old_text(obj.db, utc_now(), obj.settings.privacy.retention_days)
+    if purge.purged and not as_json:
+        obj.echo(f"dropped the text of {purge.purged} posts past the retention period")
+
+
+@click.command("classify-new")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_obj
+def classify_new(obj: Any, as_json: bool) -> None:
+    """Classify stored posts that have no signal, or one from another model version.
+
+    Runs in batches (classifier.batch_size), each committed on its own; `listen run` calls
+    it after every run. Reclassifying replaces a post's signal; posts whose text was purged
+    keep the signal they have.
+    """
+    from listener.pipeline import utc_now
+    from listener.signals import classify_new as classify_posts
+    from listener.signals import pending_count
+    from nlp.classifier import ClassifierError, ModelStore
+
+    settings = obj.settings.classifier
+    try:
+        classifier = ModelStore(settings.models_dir).load(settings.backend, device=settings.device)
+    except ClassifierError as error:
+        raise click.ClickException(str(error)) from error
+    total = pending_count(obj.db, classifier.version)
+    show_bar = not (as_json or obj.quiet) and total > 0
+    with click.progressbar(
+        length=total, label="classifying", file=None if show_bar else _Discard()
+    ) as bar:
+        result = classify_posts(
+            obj.db, classifier, utc_now(), settings.batch_size, progress=bar.update
+        )
+    summary = {
+        "model_version": result.model_version,
+        "classified": result.classified,
+        "money_trouble": result.money_trouble,
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        click.echo(
+            f"classified {result.classified} posts with {result.model_version}: "
+            f"{result.money_trouble} signal money trouble"
+        )
+
+
+class _Discard:
+    """A file that swallows the progress bar (for --json and --quiet)."""
+
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
 
 
 @listen.command("list")

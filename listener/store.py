@@ -7,6 +7,7 @@ period (`purge_old_text`); the row, its hashes and its week stay for counting.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -86,16 +87,72 @@ def m002_sources(db: Database) -> None:
     db.execute("CREATE INDEX source_runs_source ON source_runs (source, started_at)")
 
 
-def purge_old_text(db: Database, now: datetime, retention_days: int) -> int:
-    """Drop the text of posts collected more than ``retention_days`` ago; return how many.
+@migrations()
+def m003_signals(db: Database) -> None:
+    # One signal per post: the decision of the current model (see listener.signals for why
+    # reclassification replaces it). Week, source and region are copied from the post so the
+    # weekly report aggregates one table through its indexes.
+    db.execute(
+        """
+        CREATE TABLE signals (
+            post_id INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+            model_version TEXT NOT NULL,
+            classified_at TEXT NOT NULL,
+            week TEXT NOT NULL,
+            source TEXT NOT NULL,
+            money_trouble INTEGER NOT NULL CHECK (money_trouble IN (0, 1)),
+            score REAL NOT NULL CHECK (score BETWEEN 0 AND 1),
+            kind TEXT NOT NULL CHECK (kind IN ('personal', 'help', 'news', 'other')),
+            severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 3),
+            municipality_code TEXT,
+            municipality TEXT,
+            province TEXT,
+            evidence TEXT NOT NULL CHECK (json_valid(evidence))
+        )
+        """
+    )
+    db.execute("CREATE INDEX signals_week ON signals (week, money_trouble, severity)")
+    db.execute("CREATE INDEX signals_version ON signals (model_version)")
+    db.execute(
+        """
+        CREATE TABLE signal_topics (
+            post_id INTEGER NOT NULL REFERENCES signals (post_id) ON DELETE CASCADE,
+            topic TEXT NOT NULL,
+            week TEXT NOT NULL,
+            money_trouble INTEGER NOT NULL,
+            PRIMARY KEY (post_id, topic)
+        )
+        """
+    )
+    db.execute("CREATE INDEX signal_topics_week ON signal_topics (week, topic, money_trouble)")
 
-    With 0 days every stored text goes. Counts, hashes, weeks and signals stay.
+
+@dataclass(frozen=True)
+class PurgeResult:
+    purged: int  # texts dropped
+    kept_unclassified: int  # past retention but kept: no signal yet
+
+
+def purge_old_text(
+    db: Database, now: datetime, retention_days: int, include_unclassified: bool = False
+) -> PurgeResult:
+    """Drop the text of posts collected more than ``retention_days`` ago.
+
+    With 0 days every stored text goes. Counts, hashes, weeks and signals stay. A post without
+    a signal keeps its text until it is classified (its text is what the signal is made of),
+    unless ``include_unclassified``.
     """
     cutoff = (now - timedelta(days=retention_days)).isoformat()
+    unclassified = "" if include_unclassified else (
+        " AND EXISTS (SELECT 1 FROM signals WHERE signals.post_id = posts.id)"
+    )  # fmt: skip
     with db.atomic():
         cursor = db.execute(
             "UPDATE posts SET text = NULL, title = NULL, purged_at = ? "
-            "WHERE text IS NOT NULL AND collected_at <= ?",
+            "WHERE text IS NOT NULL AND collected_at <= ?" + unclassified,
             [now.isoformat(), cutoff],
         )
-    return cursor.rowcount
+        kept = db.execute(
+            "SELECT count(*) FROM posts WHERE text IS NOT NULL AND collected_at <= ?", [cutoff]
+        ).fetchone()[0]
+    return PurgeResult(cursor.rowcount, kept)

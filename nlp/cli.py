@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
 
 @click.group()
 def nlp() -> None:
-    """Dutch text tools: scrub personal data and measure the scrubber.
+    """Dutch text tools: the money-trouble classifier and the personal-data scrubber.
 
-    Classifier commands (train, eval, classify-new) arrive with the classifier.
+    `opendeur classify` applies the classifier to JSON lines; `nlp classify-new` to the store.
     """
 
 
@@ -83,3 +85,140 @@ def scrub_eval(as_json: bool, show_misses: bool) -> None:
             click.echo(f"altered {row_id}: {text}", err=True)
     if not whole.meets_targets():
         raise click.ClickException("the scrubber misses a target (see the figures above)")
+
+
+def _models(obj: Any):
+    from nlp.classifier import ModelStore
+
+    return ModelStore(obj.settings.classifier.models_dir)
+
+
+def _load(obj: Any, backend: str | None, version: str | None):
+    from nlp.classifier import ClassifierError
+
+    settings = obj.settings.classifier
+    try:
+        return _models(obj).load(backend or settings.backend, version, device=settings.device)
+    except ClassifierError as error:
+        raise click.ClickException(str(error)) from error
+
+
+backend_option = click.option(
+    "--backend",
+    type=click.Choice(["spacy", "transformers"]),
+    help="Model backend (default: classifier.backend in the configuration).",
+)
+version_option = click.option("--model", "version", help="Model version (default: the current).")
+
+
+@nlp.command()
+@backend_option
+@click.option("--epochs", type=click.IntRange(1, 1000), help="Training epochs (backend default).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--base-model",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="transformers: local checkpoint folder (default: classifier.base_model).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
+@click.pass_obj
+def train(obj: Any, backend: str | None, epochs: int | None, seed: int, base_model: Path | None,
+          as_json: bool) -> None:  # fmt: skip
+    """Train a classifier on the shipped corpus and make it the current model.
+
+    Thresholds are tuned on the dev split; the figures on the test and held-out splits are
+    printed and written next to the model (evaluation.txt and evaluation.json).
+    """
+    from nlp.classifier import ClassifierError, TrainOptions
+    from nlp.evaluation import render_text, write_report
+    from nlp.training import train_model
+
+    settings = obj.settings.classifier
+    backend = backend or settings.backend
+    options = TrainOptions(
+        epochs=epochs, seed=seed, base_model=base_model or settings.base_model,
+        device=settings.device,
+    )  # fmt: skip
+    store = _models(obj)
+    try:
+        classifier, report = train_model(
+            backend, store, options, progress=lambda line: obj.echo(line, err=True)
+        )
+    except ClassifierError as error:
+        raise click.ClickException(str(error)) from error
+    folder = store.folder(backend, classifier.version)
+    write_report(report, folder)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(report), nl=False)
+        click.echo(f"model {classifier.version} saved in {folder}; it is now the current model")
+
+
+@nlp.command("eval")
+@backend_option
+@version_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for evaluation.txt and evaluation.json (default: the model's folder).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
+@click.pass_obj
+def evaluate(obj: Any, backend: str | None, version: str | None, out: Path | None,
+             as_json: bool) -> None:  # fmt: skip
+    """Measure a trained model on the corpus's test and held-out splits.
+
+    Per-label precision, recall and F1, the confusion matrix of kind, severity and region
+    agreement and the calibration of score. Exits with status 1 when a target is missed.
+    """
+    from nlp.evaluation import TARGETS, render_text, write_report
+    from nlp.training import evaluate_classifier
+
+    classifier = _load(obj, backend, version)
+    report = evaluate_classifier(classifier)
+    folder = out or _models(obj).folder(classifier.meta.backend, classifier.version)
+    text_path = write_report(report, folder)[1]
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(report), nl=False)
+        click.echo(f"figures written to {text_path}")
+    missed = [name for name, ok in report.get("targets_met", {}).items() if not ok]
+    if missed:
+        raise click.ClickException(
+            "targets missed on the test split: "
+            + ", ".join(f"{name} < {TARGETS[name]:.2f}" for name in missed)
+        )
+
+
+@click.command()
+@click.argument("source", type=click.File("rb"), default="-")
+@click.option(
+    "-o", "--out", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+    help="Where to write the results (default: standard output).",
+)  # fmt: skip
+@backend_option
+@version_option
+@click.pass_obj
+def classify(obj: Any, source, out, backend: str | None, version: str | None) -> None:
+    """Classify JSON lines from SOURCE (a file, or - for standard input).
+
+    Each line is {"id": ..., "text": "...", "region": "optional place"}. Each output line
+    holds id, money_trouble, score, kind, topics, severity, region, evidence, model and
+    truncated, or id, line and error for a line that could not be classified. Bad lines are
+    reported on standard error and do not stop the run; the exit status is 1 if any failed.
+    """
+    from nlp.classify_lines import classify_lines
+
+    classifier = _load(obj, backend, version)
+    total = failed = 0
+    for outcome in classify_lines(classifier, source):
+        total += 1
+        out.write(json.dumps(outcome.output, ensure_ascii=False) + "\n")
+        if outcome.failed:
+            failed += 1
+            click.echo(f"line {outcome.output['line']}: {outcome.output['error']}", err=True)
+        out.flush()
+    if failed:
+        raise click.ClickException(f"{failed} of {total} lines could not be classified")

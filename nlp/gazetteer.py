@@ -88,6 +88,9 @@ class Gazetteer:
         # Names only known as villages or districts: many are also words ("anderen", a village
         # in Drenthe), so they count only when written with a capital.
         self.villages = villages or set()
+        # The first word of every name: most words of a text start none, and are skipped
+        # before any longer window is tried.
+        self._first_words = {key.split()[0] for key in [*names, *PROVINCES] if key.split()}
 
     @classmethod
     def load(cls, municipalities_file: Path | None = None) -> Gazetteer:
@@ -116,6 +119,9 @@ class Gazetteer:
         if not name:
             return None
         key = _key(name)
+        if key in PROVINCES and key in self.villages:
+            # "Zeeland" is a province first and a village in Maashorst second
+            return Region(PROVINCES[key])
         codes = self.names.get(key, set())
         municipality = self._choose(codes, province_hint)
         if municipality:
@@ -142,6 +148,9 @@ class Gazetteer:
         return None
 
     def _match_at(self, text, tokens, index, province_hint) -> PlaceMatch | None:
+        first = _key(text[tokens[index][0] : tokens[index][1]])
+        if first not in self._first_words and first.split("-")[0] not in self._first_words:
+            return None
         for size in range(min(MAX_NAME_TOKENS, len(tokens) - index), 0, -1):
             start, end = tokens[index][0], tokens[index + size - 1][1]
             surface = text[start:end]

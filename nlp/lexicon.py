@@ -16,9 +16,12 @@ from functools import cache
 from pathlib import Path
 
 from nlp.datafiles import data_path
+from nlp.normalise import fold_accents
 
 SIGNALS = ("trouble", "theme", "help", "news", "ad", "personal", "negation", "other_person")
 _WORD = re.compile(r"[^\W_](?:[\w'’-]*\w)?", re.U)
+PREFIX_BUCKET = 3
+MAX_MEMOISED_WORDS = 200_000
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Term:
 
 @dataclass(frozen=True)
 class Word:
-    """A word of the text: its lower-case form, its lemma, and where it stands."""
+    """A word: its lower-case form (accents folded), its lemma, and where it stands."""
 
     lower: str
     lemma: str
@@ -57,15 +60,20 @@ def _part_matches(part: str, word: Word) -> bool:
 class Lexicon:
     def __init__(self, terms: Iterable[Term]):
         self.terms = list(terms)
-        # Index by the first part: most words start no term at all.
+        # Index by the first part: most words start no term at all. Prefix patterns are
+        # bucketed by their first letters, so a word is compared with a handful, not hundreds.
         self._exact: dict[str, list[Term]] = {}
-        self._prefixed: list[Term] = []
+        self._prefixed: dict[str, list[Term]] = {}
+        self._short_prefixed: list[Term] = []
         for term in self.terms:
             first = term.parts[0]
-            if first.endswith("*"):
-                self._prefixed.append(term)
-            else:
+            if not first.endswith("*"):
                 self._exact.setdefault(first, []).append(term)
+            elif len(first) - 1 >= PREFIX_BUCKET:
+                self._prefixed.setdefault(first[:PREFIX_BUCKET], []).append(term)
+            else:
+                self._short_prefixed.append(term)
+        self._starts: dict[tuple[str, str], list[Term]] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
@@ -74,7 +82,7 @@ class Lexicon:
         return cls(
             Term(
                 pattern=row["pattern"].strip(),
-                parts=tuple(row["pattern"].strip().casefold().split()),
+                parts=tuple(fold_accents(row["pattern"].strip().casefold()).split()),
                 topics=tuple(t for t in (row.get("topics") or "").split("|") if t),
                 severity=int(row.get("severity") or 0),
                 signal=row["signal"].strip(),
@@ -83,19 +91,33 @@ class Lexicon:
             if row.get("pattern", "").strip()
         )
 
+    def starting_at(self, word: Word) -> list[Term]:
+        """Terms whose first part matches ``word``, longest first (memoised per word form)."""
+        key = (word.lower, word.lemma)
+        found = self._starts.get(key)
+        if found is None:
+            candidates = set(self._exact.get(word.lower, ())) | set(self._exact.get(word.lemma, ()))
+            for form in {word.lower, word.lemma}:
+                candidates.update(self._prefixed.get(form[:PREFIX_BUCKET], ()))
+            candidates.update(self._short_prefixed)
+            found = sorted(
+                (t for t in candidates if _part_matches(t.parts[0], word)),
+                key=lambda t: (-len(t.parts), t.pattern),
+            )
+            if len(self._starts) >= MAX_MEMOISED_WORDS:
+                self._starts.clear()
+            self._starts[key] = found
+        return found
+
     def match(self, words: Sequence[Word]) -> list[TermMatch]:
         """Every term found in ``words``, longest first where they start at the same word."""
         found: list[TermMatch] = []
         for index, word in enumerate(words):
-            candidates = self._exact.get(word.lower, []) + (
-                self._exact.get(word.lemma, []) if word.lemma != word.lower else []
-            )
-            candidates += [t for t in self._prefixed if _part_matches(t.parts[0], word)]
-            for term in sorted(set(candidates), key=lambda t: -len(t.parts)):
+            for term in self.starting_at(word):
                 end = index + len(term.parts)
                 if end <= len(words) and all(
                     _part_matches(part, words[index + offset])
-                    for offset, part in enumerate(term.parts)
+                    for offset, part in enumerate(term.parts[1:], start=1)
                 ):
                     found.append(TermMatch(term, word.start, words[end - 1].end))
         return found
@@ -103,10 +125,11 @@ class Lexicon:
 
 def plain_words(text: str) -> list[Word]:
     """Words without lemmas (the lemma is the lower-case form): for use without spaCy."""
-    return [
-        Word(m.group().casefold(), m.group().casefold(), m.start(), m.end())
-        for m in _WORD.finditer(text)
-    ]
+    words = []
+    for m in _WORD.finditer(text):
+        lower = fold_accents(m.group().casefold())
+        words.append(Word(lower, lower, m.start(), m.end()))
+    return words
 
 
 @cache
@@ -130,6 +153,11 @@ def _spelling() -> tuple[re.Pattern[str], dict[str, str]]:
     words = "|".join(map(re.escape, longest_first))
     pattern = re.compile(rf"(?<![\w'-])({words})(?![\w'-])", re.I)
     return pattern, table
+
+
+def chat_spelling() -> dict[str, str]:
+    """Chat word (lower case) -> standard Dutch word or words, from ``spelling.tsv``."""
+    return _spelling()[1]
 
 
 def normalise_chat(text: str) -> str:

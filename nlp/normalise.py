@@ -33,3 +33,11 @@ def normalise_text(text: str) -> str:
 def comparable_text(text: str) -> str:
     """Lower case, letters and digits only: for duplicate detection, not for display."""
     return " ".join(re.findall(r"\w+", normalise_text(text).casefold()))
+
+
+def fold_accents(text: str) -> str:
+    """Letters without diacritics ("financiële" -> "financiele"): posts often leave them out."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -21,6 +21,7 @@ from opendeur.errors import OpendeurError
 COMMANDS = {
     "listen": "listener.cli:listen",
     "nlp": "nlp.cli:nlp",
+    "classify": "nlp.cli:classify",
     "report": "opendeur.commands.report:report",
     "campaign": "campaigns.cli:campaign",
     "publish": "campaigns.cli:publish",
@@ -30,6 +31,19 @@ COMMANDS = {
     "db": "opendeur.commands.db:db",
     "config": "opendeur.commands.config:config",
 }
+
+
+# Subcommands that a lower package's group offers but another package implements: the
+# classifier lives in `nlp`, which may not touch the store; classifying stored posts is the
+# listener's, so `nlp classify-new` is attached here, at the top floor.
+ATTACHED_COMMANDS = {
+    "nlp": {"classify-new": "listener.cli:classify_new"},
+}
+
+
+def _load_reference(reference: str) -> click.Command:
+    module, attribute = reference.split(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 class RootGroup(click.Group):
@@ -42,8 +56,11 @@ class RootGroup(click.Group):
         reference = COMMANDS.get(name)
         if reference is None:
             return None
-        module, attribute = reference.split(":")
-        return getattr(importlib.import_module(module), attribute)
+        command = _load_reference(reference)
+        for sub_name, sub_reference in ATTACHED_COMMANDS.get(name, {}).items():
+            if isinstance(command, click.Group) and sub_name not in command.commands:
+                command.add_command(_load_reference(sub_reference), sub_name)
+        return command
 
     def invoke(self, ctx: click.Context):
         try:

@@ -43,6 +43,9 @@ path = "opendeur.db"
 [secrets]
 env_file = "secrets.env"  # a random hash key made for this demo
 
+[classifier]
+models_dir = "models"  # trained by the demo on the shipped corpus
+
 # The sample sources of data/samples, served on this machine by the demo itself.
 [listener.crawl]
 download_delay_seconds = 0
@@ -241,7 +244,69 @@ def listen_step(workspace: DemoWorkspace) -> StepResult:
     )
 
 
-DEMO_STEPS: list[DemoStep] = [DemoStep("store", store_step), DemoStep("listen", listen_step)]
+def train_step(workspace: DemoWorkspace) -> StepResult:
+    """Train the default classifier on the shipped corpus, once per demo folder."""
+    from nlp.classifier import ModelStore
+    from nlp.evaluation import write_report
+    from nlp.training import train_model
+
+    settings = workspace.settings.classifier
+    store = ModelStore(settings.models_dir)
+    version = store.current_version(settings.backend)
+    if version is not None:
+        figures = store.load(settings.backend).meta.figures.get("test", {})
+        line = f"classifier {version} already trained"
+    else:
+        classifier, report = train_model(settings.backend, store)
+        version = classifier.version
+        write_report(report, store.folder(settings.backend, version))
+        figures = classifier.meta.figures.get("test", {})
+        line = f"trained classifier {version} on the shipped corpus"
+    command = f"{opendeur_command()} --config {workspace.config_path}"
+    return StepResult(
+        summary={"model": version, "test_figures": figures},
+        lines=[
+            line + ": on the test split money-trouble F1 "
+            f"{figures.get('money_trouble_f1', 0):.2f}, kind macro-F1 "
+            f"{figures.get('kind_macro_f1', 0):.2f}, topics micro-F1 "
+            f"{figures.get('topics_micro_f1', 0):.2f}"
+        ],
+        look_at={
+            "classifier figures": str(store.folder(settings.backend, version) / "evaluation.txt"),
+            "classify a text": f'echo \'{{"text": "ik red de huur niet"}}\' | {command} classify',
+        },
+    )
+
+
+def classify_step(workspace: DemoWorkspace) -> StepResult:
+    """Classify the stored posts into signals, as `listen run` does after listening."""
+    from listener.signals import classify_new, signal_overview
+    from nlp.classifier import ModelStore
+
+    settings = workspace.settings.classifier
+    classifier = ModelStore(settings.models_dir).load(settings.backend)
+    result = classify_new(workspace.db, classifier, workspace.clock(), settings.batch_size)
+    overview = signal_overview(workspace.db)
+    topics = ", ".join(f"{t} {n}" for t, n in list(overview["trouble_by_topic"].items())[:5])
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(overview["by_kind"].items()))
+    severity = ", ".join(f"{k}: {n}" for k, n in sorted(overview["by_severity"].items()))
+    return StepResult(
+        summary={"classified": result.classified, **overview},
+        lines=[
+            f"classified {result.classified} new posts; {overview['money_trouble']} of "
+            f"{overview['signals']} signals say money trouble",
+            f"  by kind: {kinds}",
+            f"  money trouble by severity {severity}; by topic: {topics or 'none'}",
+        ],
+    )
+
+
+DEMO_STEPS: list[DemoStep] = [
+    DemoStep("store", store_step),
+    DemoStep("train", train_step),
+    DemoStep("listen", listen_step),
+    DemoStep("classify", classify_step),
+]
 
 
 def prepare_folder(folder: Path) -> tuple[Path, bool]:

@@ -135,6 +135,38 @@ class SecretsSettings(Section):
         return None if value is None else _resolve_path(value, info)
 
 
+def default_models_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "models"
+
+
+class ClassifierSettings(Section):
+    """The money-trouble classifier: which backend, where its trained models live."""
+
+    backend: Literal["spacy", "transformers"] = Field(
+        "spacy", description='Model backend: "spacy" (default) or "transformers" (optional extra).'
+    )
+    models_dir: Path = Field(
+        default_factory=default_models_dir,
+        description="Folder of trained models, one versioned folder per training.",
+    )
+    base_model: Path | None = Field(
+        None, description="transformers: local folder of the checkpoint to fine-tune."
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="transformers: where to train and classify (auto uses a GPU if any)."
+    )
+    batch_size: StrictInt = Field(
+        500, ge=1, le=100_000, description="Posts classified per batch (and per transaction)."
+    )
+
+    _resolve = field_validator("models_dir")(_resolve_path)
+
+    @field_validator("base_model")
+    @classmethod
+    def _resolve_base_model(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return None if value is None else _resolve_path(value, info)
+
+
 class Settings(Section):
     """The whole configuration file."""
 
@@ -143,6 +175,7 @@ class Settings(Section):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     listener: ListenerSettings = Field(default_factory=ListenerSettings)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,48 @@ def fake_graph():
     server = sample_graph_api().start()
     yield server
     server.stop()
+
+
+# --- classifier fixtures ---
+
+
+@pytest.fixture(scope="session")
+def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder with a spaCy classifier trained briefly on the shipped corpus.
+
+    Three epochs instead of ten: the tests need a real model, not the best one.
+    """
+    from nlp.classifier import ModelStore, TrainOptions
+    from nlp.training import train_model
+
+    root = tmp_path_factory.mktemp("models")
+    train_model("spacy", ModelStore(root), TrainOptions(epochs=3))
+    return root
+
+
+@pytest.fixture(scope="session")
+def trained_classifier(trained_models: Path):
+    from nlp.classifier import ModelStore
+
+    return ModelStore(trained_models).load("spacy")
+
+
+@pytest.fixture
+def classifier_config(write_config, trained_models: Path, tmp_path: Path) -> Path:
+    """A configuration with a database in the test's folder and the trained models."""
+    return write_config(
+        f'[store]\npath = "{tmp_path / "test.db"}"\n'
+        f'[classifier]\nmodels_dir = "{trained_models}"\n'
+    )
+
+
+@pytest.fixture
+def copy_trained_models(trained_models: Path) -> Callable[[Path], Path]:
+    """Copy the trained models into FOLDER/models (a demo folder), so the demo need not train."""
+    import shutil
+
+    def copy(folder: Path) -> Path:
+        shutil.copytree(trained_models, folder / "models", dirs_exist_ok=True)
+        return folder
+
+    return copy

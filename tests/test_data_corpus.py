@@ -14,6 +14,7 @@ TOPICS = {"huur", "energie", "schulden", "lenen", "inkomen", "vakantie", "feestd
           "studie", "wonen", "winkelen"}  # fmt: skip
 KEYS = {"id", "text", "money_trouble", "kind", "topics", "severity", "place", "style", "split"}
 MAIN_FILES = ("personal.jsonl", "organisations.jsonl")
+SUPPLEMENTS = tuple(sorted(p.name for p in data_path("corpus").glob("supplement*.jsonl")))
 HELDOUT_FILES = ("heldout_personal.jsonl", "heldout_organisations.jsonl")
 
 
@@ -25,6 +26,11 @@ def _rows(name: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def main_rows() -> list[dict]:
     return [row for name in MAIN_FILES for row in _rows(name)]
+
+
+@pytest.fixture(scope="module")
+def supplement_rows() -> list[dict]:
+    return [row for name in SUPPLEMENTS for row in _rows(name)]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +47,13 @@ def test_data_corpus_is_large_and_split(main_rows, heldout_rows):
     assert {row["split"] for row in heldout_rows} == {"test"}
 
 
-def test_data_corpus_records_follow_the_labelling_guide(main_rows, heldout_rows):
-    for row in main_rows + heldout_rows:
+def test_data_corpus_supplements_only_add_training_data(supplement_rows):
+    assert SUPPLEMENTS, "the supplement files are part of the training data"
+    assert {row["split"] for row in supplement_rows} == {"train"}
+
+
+def test_data_corpus_records_follow_the_labelling_guide(main_rows, supplement_rows, heldout_rows):
+    for row in main_rows + supplement_rows + heldout_rows:
         assert set(row) == KEYS, row["id"]
         assert row["text"].strip(), row["id"]
         assert row["kind"] in KINDS, row["id"]
@@ -68,7 +79,7 @@ def test_data_corpus_covers_every_label(main_rows):
     )
 
 
-def test_data_corpus_ids_and_texts_are_unique(main_rows, heldout_rows):
-    rows = main_rows + heldout_rows
+def test_data_corpus_ids_and_texts_are_unique(main_rows, supplement_rows, heldout_rows):
+    rows = main_rows + supplement_rows + heldout_rows
     assert len({row["id"] for row in rows}) == len(rows)
     assert len({row["text"] for row in rows}) == len(rows)

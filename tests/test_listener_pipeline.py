@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
@@ -133,12 +134,13 @@ def test_listener_store_purge_drops_text_after_retention(pipeline, db):
     pipeline.process(post())
     pipeline.commit()
     now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    assert purge_old_text(db, now.replace(day=30), retention_days=30) == 0
-    assert purge_old_text(db, now.replace(month=12, day=21), retention_days=30) == 1
+    purge = partial(purge_old_text, db, include_unclassified=True)  # no classifier here
+    assert purge(now.replace(day=30), retention_days=30).purged == 0
+    assert purge(now.replace(month=12, day=21), retention_days=30).purged == 1
     [row] = list(db["posts"].rows)
     assert (row["text"], row["title"], row["week"]) == (None, None, "2026-W47")
     assert list(db["posts"].search("aanmaning")) == []
-    assert purge_old_text(db, now, retention_days=0) == 0  # nothing left to drop
+    assert purge(now, retention_days=0).purged == 0  # nothing left to drop
 
 
 def test_listener_pipeline_never_stores_half_a_post(pipeline, db, monkeypatch):

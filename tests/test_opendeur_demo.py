@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_opendeur_demo_runs_twice_safely(run_cli, tmp_path: Path):
+    # the one demo test that trains its classifier (the others copy a trained one)
     folder = tmp_path / "demo"
     first = run_cli("demo", "--dir", str(folder))
     migrations = open_db(folder / "opendeur.db")["_sqlite_migrations"].count
@@ -22,14 +23,17 @@ def test_opendeur_demo_runs_twice_safely(run_cli, tmp_path: Path):
     assert first.exit_code == second.exit_code == 0
     assert f"Configuration written: {folder / 'opendeur.toml'}" in first.stdout
     assert f"Configuration reused: {folder / 'opendeur.toml'}" in second.stdout
+    assert "trained classifier spacy-" in first.stdout
+    assert "already trained" in second.stdout
+    assert (folder / "models" / "spacy" / "CURRENT").exists()
     assert f"database         {folder / 'opendeur.db'}" in second.stdout
     db = open_db(folder / "opendeur.db")
     assert [run["status"] for run in recent_runs(db, "demo")] == ["ok", "ok"]
     assert db["_sqlite_migrations"].count == migrations  # applied once, not per run
 
 
-def test_opendeur_demo_json_summary(run_cli, tmp_path: Path):
-    result = run_cli("demo", "--dir", str(tmp_path / "d"), "--json")
+def test_opendeur_demo_json_summary(run_cli, tmp_path: Path, copy_trained_models):
+    result = run_cli("demo", "--dir", str(copy_trained_models(tmp_path / "d")), "--json")
     summary = json.loads(result.stdout)
     assert summary["config_created"] is True
     assert summary["steps"]["store"]["migration_sets"] == [
@@ -39,16 +43,24 @@ def test_opendeur_demo_json_summary(run_cli, tmp_path: Path):
         "themesites",
     ]
     assert summary["look_at"]["database"] == str(tmp_path / "d" / "opendeur.db")
+    classified = summary["steps"]["classify"]
+    assert classified["classified"] == summary["steps"]["listen"]["posts_in_store"]
+    assert 0 < classified["money_trouble"] < classified["signals"]
+    assert set(classified["by_kind"]) <= {"personal", "help", "news", "other"}
+    assert summary["steps"]["train"]["model"].startswith("spacy-")
 
 
-def test_opendeur_demo_default_folder_is_in_user_data(run_cli, isolated_user_dirs: Path):
+def test_opendeur_demo_default_folder_is_in_user_data(
+    run_cli, isolated_user_dirs: Path, copy_trained_models
+):
+    copy_trained_models(isolated_user_dirs / ".local" / "share" / "opendeur" / "demo")
     result = run_cli("demo", "--json")
     folder = Path(json.loads(result.stdout)["folder"])
     assert folder == isolated_user_dirs / ".local" / "share" / "opendeur" / "demo"
 
 
-def test_opendeur_demo_quiet_prints_nothing(run_cli, tmp_path: Path):
-    result = run_cli("--quiet", "demo", "--dir", str(tmp_path / "q"))
+def test_opendeur_demo_quiet_prints_nothing(run_cli, tmp_path: Path, copy_trained_models):
+    result = run_cli("--quiet", "demo", "--dir", str(copy_trained_models(tmp_path / "q")))
     assert (result.exit_code, result.output) == (0, "")
 
 

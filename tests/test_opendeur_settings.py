@@ -85,7 +85,7 @@ def test_opendeur_settings_relative_paths_follow_the_config_file(write_config, m
         ('[store]\npaht = "x.db"', "store.paht: unknown setting; known settings here: path"),
         (
             "[nonsense]\na = 1",
-            "nonsense: unknown setting; known settings here: listener, organisation",
+            "nonsense: unknown setting; known settings here: classifier, listener, organisation",
         ),
         ("store = 5", "store: expected a [section] table, got 5"),
     ],
@@ -139,3 +139,11 @@ def test_opendeur_settings_wrong_encoding_is_explained(tmp_path: Path):
 
 def test_opendeur_settings_lists_referenced_environment_variables():
     assert referenced_env_names(Settings()) == ["OPENDEUR_HASH_KEY"]
+
+
+def test_opendeur_settings_classifier_section(write_config):
+    path = write_config('[classifier]\nbackend = "transformers"\nmodels_dir = "m"\n')
+    settings = load_settings(path).settings.classifier
+    assert (settings.backend, settings.models_dir) == ("transformers", path.parent / "m")
+    with pytest.raises(ConfigError, match=r"classifier\.backend: "):
+        load_settings(write_config('[classifier]\nbackend = "bert"\n'))

@@ -86,21 +86,35 @@ def migrate(obj: AppContext, as_json: bool) -> None:
 
 
 @db.command()
+@click.option(
+    "--include-unclassified", is_flag=True,
+    help="Also drop text that was never classified (its posts will have no signal).",
+)  # fmt: skip
 @json_option
 @click.pass_obj
-def purge(obj: AppContext, as_json: bool) -> None:
+def purge(obj: AppContext, include_unclassified: bool, as_json: bool) -> None:
     """Drop the text of posts older than privacy.retention_days (0: all stored text).
 
-    Counts, hashes, weeks and signals stay. Run it daily, for example from cron.
+    Counts, hashes, weeks and signals stay. Text not yet classified is kept until
+    `opendeur nlp classify-new` has read it, unless --include-unclassified. `listen run`
+    purges after classifying; run this daily (for example from cron) as well.
     """
     from listener.store import purge_old_text
     from opendeur.jobs import job_run, utc_now
 
     days = obj.settings.privacy.retention_days
     with job_run(obj.db, "purge") as run:
-        purged = purge_old_text(obj.db, utc_now(), days)
-        run.summary["purged"] = purged
+        result = purge_old_text(obj.db, utc_now(), days, include_unclassified)
+        run.summary.update(purged=result.purged, kept_unclassified=result.kept_unclassified)
     if as_json:
-        echo_json({"purged": purged, "retention_days": days})
-    else:
-        click.echo(f"Dropped the text of {purged} posts older than {days} days.")
+        echo_json({
+            "purged": result.purged, "kept_unclassified": result.kept_unclassified,
+            "retention_days": days,
+        })  # fmt: skip
+        return
+    click.echo(f"Dropped the text of {result.purged} posts older than {days} days.")
+    if result.kept_unclassified:
+        click.echo(
+            f"Kept {result.kept_unclassified} older texts that are not classified yet: run "
+            "`opendeur nlp classify-new` (or purge with --include-unclassified)."
+        )

@@ -1,0 +1,1 @@
+"""Model backends of the classifier, registered by name in ``nlp.classifier.BACKENDS``."""
