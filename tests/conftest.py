@@ -190,8 +190,7 @@ def trained_classifier(trained_models: Path):
 def classifier_config(write_config, trained_models: Path, tmp_path: Path) -> Path:
     """A configuration with a database in the test's folder and the trained models."""
     return write_config(
-        f'[store]\npath = "{tmp_path / "test.db"}"\n'
-        f'[classifier]\nmodels_dir = "{trained_models}"\n'
+        f'[store]\npath = "{tmp_path / "test.db"}"\n[classifier]\nmodels_dir = "{trained_models}"\n'
     )
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 import nlp.classify_lines as classify_lines_module
 from nlp.classify_lines import classify_lines
 from nlp.textprep import MAX_CLASSIFIED_CHARS
