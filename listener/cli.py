@@ -105,6 +105,14 @@ def _classifier_or_none(obj: Any):
         return None
 
 
+def _parallel(classifier, settings: Any):
+    from nlp.parallel import ParallelClassifier
+
+    # the transformers backend runs its own threads (and maybe a GPU): one process for it
+    processes = settings.processes if settings.backend == "spacy" else 1
+    return ParallelClassifier(classifier, processes)
+
+
 def _classify_and_purge(obj: Any, as_json: bool) -> None:
     """After a listening run: classify the new posts, then drop text past its retention."""
     from listener.pipeline import utc_now
@@ -146,11 +154,14 @@ def classify_new(obj: Any, as_json: bool) -> None:
         raise click.ClickException(str(error)) from error
     total = pending_count(obj.db, classifier.version)
     show_bar = not (as_json or obj.quiet) and total > 0
-    with click.progressbar(
-        length=total, label="classifying", file=None if show_bar else _Discard()
-    ) as bar:
+    with (
+        click.progressbar(
+            length=total, label="classifying", file=None if show_bar else _Discard()
+        ) as bar,
+        _parallel(classifier, settings) as parallel,
+    ):
         result = classify_posts(
-            obj.db, classifier, utc_now(), settings.batch_size, progress=bar.update
+            obj.db, parallel, utc_now(), settings.batch_size, progress=bar.update
         )
     summary = {
         "model_version": result.model_version,

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from nlp.classifier import Classifier
+from nlp.classifier import TextClassifier
 from nlp.taxonomy import Classification
 
 # Evidence is kept after the post's text is purged: only the short spans that decided.
@@ -65,7 +65,7 @@ def _evidence_json(result: Classification) -> str:
 
 def classify_new(
     db: Database,
-    classifier: Classifier,
+    classifier: TextClassifier,
     now: datetime,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,

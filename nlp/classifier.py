@@ -201,6 +201,17 @@ class ModelStore:
         return Classifier(model, meta)
 
 
+class TextClassifier(Protocol):
+    """What users of a classifier need: its version, and texts in, decisions out."""
+
+    @property
+    def version(self) -> str: ...
+
+    def classify(
+        self, texts: Sequence[str], region_hints: Sequence[str | None] | None = None
+    ) -> list[Classification]: ...
+
+
 class Classifier:
     """A trained model with its thresholds: texts in, decisions out."""
 

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nlp.classifier import Classifier
+from nlp.classifier import TextClassifier
 from nlp.language import detect_language
 from nlp.normalise import normalise_text
 from nlp.textprep import MAX_CLASSIFIED_CHARS
 
 MAX_LINE_BYTES = 1_000_000  # longer lines are refused, not read into a batch
-BATCH_LINES = 256
+BATCH_LINES = 512
 # A text is refused as not Dutch only when the detector is this sure of another language:
 # short Dutch chat ("ff bellen?") is often undecided.
 OTHER_LANGUAGE_CONFIDENCE = 0.6
@@ -71,7 +71,7 @@ def _parse(number: int, raw: bytes) -> _Request | dict[str, Any]:
 
 
 def classify_lines(
-    classifier: Classifier, lines: Iterable[bytes], batch_lines: int = BATCH_LINES
+    classifier: TextClassifier, lines: Iterable[bytes], batch_lines: int = BATCH_LINES
 ) -> Iterator[LineOutcome]:
     """Classify JSON lines in batches; yield one outcome per non-blank input line, in order."""
     batch: list[_Request | dict[str, Any]] = []
@@ -87,7 +87,9 @@ def classify_lines(
         yield from _run(classifier, batch)
 
 
-def _run(classifier: Classifier, batch: list[_Request | dict[str, Any]]) -> Iterator[LineOutcome]:
+def _run(
+    classifier: TextClassifier, batch: list[_Request | dict[str, Any]]
+) -> Iterator[LineOutcome]:
     requests = [item for item in batch if isinstance(item, _Request)]
     results = iter(
         classifier.classify([r.text for r in requests], [r.region for r in requests])

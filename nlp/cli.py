@@ -210,15 +210,19 @@ def classify(obj: Any, source, out, backend: str | None, version: str | None) ->
     reported on standard error and do not stop the run; the exit status is 1 if any failed.
     """
     from nlp.classify_lines import classify_lines
+    from nlp.parallel import ParallelClassifier
 
     classifier = _load(obj, backend, version)
+    settings = obj.settings.classifier
+    processes = settings.processes if classifier.meta.backend == "spacy" else 1
     total = failed = 0
-    for outcome in classify_lines(classifier, source):
-        total += 1
-        out.write(json.dumps(outcome.output, ensure_ascii=False) + "\n")
-        if outcome.failed:
-            failed += 1
-            click.echo(f"line {outcome.output['line']}: {outcome.output['error']}", err=True)
-        out.flush()
+    with ParallelClassifier(classifier, processes) as parallel:
+        for outcome in classify_lines(parallel, source):
+            total += 1
+            out.write(json.dumps(outcome.output, ensure_ascii=False) + "\n")
+            if outcome.failed:
+                failed += 1
+                click.echo(f"line {outcome.output['line']}: {outcome.output['error']}", err=True)
+            out.flush()
     if failed:
         raise click.ClickException(f"{failed} of {total} lines could not be classified")

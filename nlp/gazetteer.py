@@ -139,18 +139,18 @@ class Gazetteer:
     def find(self, text: str, province_hint: str | None = None) -> PlaceMatch | None:
         """The first place in ``text`` that names a municipality or a province."""
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-        index = 0
-        while index < len(tokens):
+        first_words = self._first_words
+        for index, (start, end) in enumerate(tokens):
+            # a token is one word: its key is its lower case with one kind of apostrophe
+            first = text[start:end].casefold().replace("’", "'")
+            if first not in first_words and first.split("-")[0] not in first_words:
+                continue
             match = self._match_at(text, tokens, index, province_hint)
             if match:
                 return match
-            index += 1
         return None
 
     def _match_at(self, text, tokens, index, province_hint) -> PlaceMatch | None:
-        first = _key(text[tokens[index][0] : tokens[index][1]])
-        if first not in self._first_words and first.split("-")[0] not in self._first_words:
-            return None
         for size in range(min(MAX_NAME_TOKENS, len(tokens) - index), 0, -1):
             start, end = tokens[index][0], tokens[index + size - 1][1]
             surface = text[start:end]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from nlp.datafiles import data_path
 from nlp.normalise import fold_accents
@@ -33,18 +34,17 @@ class Term:
     signal: str
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """A word: its lower-case form (accents folded), its lemma, and where it stands."""
 
+    # A tuple, not a dataclass: texts are made of many words, and tuples are made fast.
     lower: str
     lemma: str
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class TermMatch:
+class TermMatch(NamedTuple):
     term: Term
     start: int
     end: int
@@ -114,6 +114,9 @@ class Lexicon:
         found: list[TermMatch] = []
         for index, word in enumerate(words):
             for term in self.starting_at(word):
+                if len(term.parts) == 1:
+                    found.append(TermMatch(term, word.start, word.end))
+                    continue
                 end = index + len(term.parts)
                 if end <= len(words) and all(
                     _part_matches(part, words[index + offset])

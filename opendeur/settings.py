@@ -158,6 +158,9 @@ class ClassifierSettings(Section):
     batch_size: StrictInt = Field(
         500, ge=1, le=100_000, description="Posts classified per batch (and per transaction)."
     )
+    processes: StrictInt = Field(
+        2, ge=1, le=64, description="spacy: processes that classify a batch (one per CPU core)."
+    )
 
     _resolve = field_validator("models_dir")(_resolve_path)
 

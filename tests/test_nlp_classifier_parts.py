@@ -665,3 +665,21 @@ def test_nlp_textprep_chat_me_before_a_noun_is_mijn():
     assert [w.lower for w in shame.words][2] == "me"  # "schaam me": a reflexive, kept
     assert [w.lower for w in shame.words][4] == "mijn"
     assert shame.text[shame.words[4].start : shame.words[4].end] == "me"  # span of the original
+
+
+def test_nlp_parallel_classifier_matches_one_process(trained_classifier):
+    from nlp.parallel import MIN_PARALLEL_TEXTS, ParallelClassifier
+
+    texts = [
+        f"Ik kan de huur van maand {n} niet betalen, de deurwaarder belt weer."
+        if n % 3 == 0
+        else f"Wij boeken voor zomer {n} een camping in Zeeland, iemand tips?"
+        for n in range(MIN_PARALLEL_TEXTS + 7)
+    ]
+    hints = ["Utrecht" if n % 2 else None for n in range(len(texts))]
+    with ParallelClassifier(trained_classifier, processes=2) as parallel:
+        assert parallel.version == trained_classifier.version
+        spread = parallel.classify(texts, hints)
+        small = parallel.classify(texts[:3])  # below the threshold: no workers needed
+    assert spread == trained_classifier.classify(texts, hints)
+    assert small == trained_classifier.classify(texts[:3])

@@ -45,5 +45,7 @@ def demo(obj: AppContext, folder: Path | None, as_json: bool) -> None:
     made = "written" if report.config_created else "reused"
     obj.echo(f"Done in {report.seconds:.1f} s. Configuration {made}: {report.config_path}")
     obj.echo("Where to look:")
-    for label, where in report.as_dict()["look_at"].items():
-        obj.echo(f"  {label:<16} {where}")
+    look_at = report.as_dict()["look_at"]
+    width = max(map(len, look_at), default=0)
+    for label, where in look_at.items():
+        obj.echo(f"  {label:<{width}} {where}")
