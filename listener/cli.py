@@ -92,13 +92,20 @@ def run(obj: Any, sources: tuple[str, ...], due: bool, as_json: bool) -> None:
         raise click.ClickException("one or more sources failed (see above)")
 
 
-def _classifier_or_none(obj: Any):
-    """The configured classifier, or None (with the reason) when it cannot be loaded."""
-    from nlp.classifier import ClassifierError, ModelStore
+def _load_classifier(obj: Any):
+    """The configured classifier's current model (ClassifierError when there is none)."""
+    from nlp.classifier import ModelStore
 
     settings = obj.settings.classifier
+    return ModelStore(settings.models_dir).load(settings.backend, device=settings.device)
+
+
+def _classifier_or_none(obj: Any):
+    """The configured classifier, or None (with the reason) when it cannot be loaded."""
+    from nlp.classifier import ClassifierError
+
     try:
-        return ModelStore(settings.models_dir).load(settings.backend, device=settings.device)
+        return _load_classifier(obj)
     except ClassifierError as error:
         # the posts are stored; `nlp classify-new` catches up once the model is there
         click.echo(f"not classified: {error}", err=True)
@@ -121,7 +128,9 @@ def _classify_and_purge(obj: Any, as_json: bool) -> None:
 
     classifier = _classifier_or_none(obj)
     if classifier is not None:
-        result = classify_new(obj.db, classifier, utc_now(), obj.settings.classifier.batch_size)
+        settings = obj.settings.classifier
+        with _parallel(classifier, settings) as parallel:
+            result = classify_new(obj.db, parallel, utc_now(), settings.batch_size)
         if not as_json:
             obj.echo(
                 f"classified {result.classified} posts with {result.model_version}: "
@@ -145,11 +154,11 @@ def classify_new(obj: Any, as_json: bool) -> None:
     from listener.pipeline import utc_now
     from listener.signals import classify_new as classify_posts
     from listener.signals import pending_count
-    from nlp.classifier import ClassifierError, ModelStore
+    from nlp.classifier import ClassifierError
 
     settings = obj.settings.classifier
     try:
-        classifier = ModelStore(settings.models_dir).load(settings.backend, device=settings.device)
+        classifier = _load_classifier(obj)
     except ClassifierError as error:
         raise click.ClickException(str(error)) from error
     total = pending_count(obj.db, classifier.version)
