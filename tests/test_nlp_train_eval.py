@@ -1,0 +1,59 @@
+"""`opendeur nlp train` and `nlp eval`: figures printed and written, targets checked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def test_nlp_eval_writes_the_figures_and_fails_on_missed_targets(
+    run_cli, classifier_config, trained_classifier, tmp_path
+):
+    out = tmp_path / "figures"
+    result = run_cli("--config", str(classifier_config), "nlp", "eval", "--out", str(out))
+    report = json.loads((out / "evaluation.json").read_text())
+    text = (out / "evaluation.txt").read_text()
+    assert report["model"] == trained_classifier.version
+    assert set(report["splits"]) == {"dev", "test", "heldout"}
+    test = report["splits"]["test"]
+    assert test["texts"] > 300 and set(test["kind_confusion"]) == {
+        "personal",
+        "help",
+        "news",
+        "other",
+    }
+    assert 0 <= test["calibration"]["ece"] <= 1
+    for heading in ("== test:", "== heldout:", "kind confusion", "score calibration"):
+        assert heading in text and heading in result.stdout
+    missed = [name for name, ok in report["targets_met"].items() if not ok]
+    assert result.exit_code == (1 if missed else 0)
+    if missed:
+        assert "targets missed on the test split" in result.stderr
+
+
+def test_nlp_eval_unknown_version_is_explained(run_cli, classifier_config):
+    result = run_cli("--config", str(classifier_config), "nlp", "eval", "--model", "spacy-1")
+    assert result.exit_code == 1
+    assert "spacy-1" in result.stderr and "unreadable" in result.stderr
+
+
+@pytest.mark.slow
+def test_nlp_train_makes_a_new_current_model(run_cli, write_config, tmp_path):
+    config = write_config(f'[classifier]\nmodels_dir = "{tmp_path / "models"}"\n')
+    result = run_cli("--config", str(config), "nlp", "train", "--epochs", "1", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    version = (tmp_path / "models" / "spacy" / "CURRENT").read_text().strip()
+    assert report["model"] == version
+    assert (tmp_path / "models" / "spacy" / version / "evaluation.txt").exists()
+    assert "epoch 1/1" in result.stderr  # progress goes to standard error
+
+
+def test_nlp_train_transformers_without_base_model_is_explained(run_cli, write_config, tmp_path):
+    pytest.importorskip("torch")
+    config = write_config(f'[classifier]\nmodels_dir = "{tmp_path / "models"}"\n')
+    result = run_cli("--config", str(config), "nlp", "train", "--backend", "transformers")
+    assert result.exit_code == 1
+    assert "base" in result.stderr.lower()
+    assert not (tmp_path / "models" / "transformers" / "CURRENT").exists()
