@@ -155,6 +155,48 @@ def train(obj: Any, backend: str | None, epochs: int | None, seed: int, base_mod
         click.echo(f"model {classifier.version} saved in {folder}; it is now the current model")
 
 
+@nlp.command()
+@backend_option
+@click.option("--folds", type=click.IntRange(2, 20), default=4, show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 1000), help="Training epochs (backend default).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seeds the folds too.")
+@click.option(
+    "--base-model",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="transformers: local checkpoint folder (default: classifier.base_model).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def crossval(obj: Any, backend: str | None, folds: int, epochs: int | None, seed: int,
+             base_model: Path | None, as_json: bool) -> None:  # fmt: skip
+    """Cross-validate a backend on the train split, to compare model designs.
+
+    Each fold is predicted by a model trained on the other folds and every supplement, with
+    thresholds tuned on dev; the test split is left alone. Saves no model.
+    """
+    from nlp.classifier import ClassifierError, TrainOptions
+    from nlp.training import cross_validate
+
+    settings = obj.settings.classifier
+    options = TrainOptions(
+        epochs=epochs, seed=seed, base_model=base_model or settings.base_model,
+        device=settings.device,
+    )  # fmt: skip
+    try:
+        figures = cross_validate(
+            backend or settings.backend, options, folds,
+            progress=lambda line: obj.echo(line, err=True),
+        )  # fmt: skip
+    except ClassifierError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    for name, value in figures["mean"].items():
+        spread = [fold[name] for fold in figures["per_fold"]]
+        click.echo(f"{name:<24} {value:.3f}  (folds {min(spread):.3f}-{max(spread):.3f})")
+
+
 @nlp.command("eval")
 @backend_option
 @version_option

@@ -25,6 +25,7 @@ class LabelledText:
     place: str | None
     style: str
     split: str  # train, dev or test; "heldout" for the held-out files
+    origin: str = ""  # the file it came from, e.g. "supplement_2.jsonl"
 
 
 def _read(path: Path, split_override: str | None = None) -> list[LabelledText]:
@@ -39,7 +40,7 @@ def _read(path: Path, split_override: str | None = None) -> list[LabelledText]:
                     id=row["id"], text=row["text"], money_trouble=bool(row["money_trouble"]),
                     kind=row["kind"], topics=tuple(row["topics"]), severity=int(row["severity"]),
                     place=row.get("place"), style=row.get("style", ""),
-                    split=split_override or row["split"],
+                    split=split_override or row["split"], origin=path.name,
                 )
             )  # fmt: skip
     return rows
@@ -57,6 +58,10 @@ def load_corpus(folder: Path | None = None) -> list[LabelledText]:
         if (folder / name).exists():
             rows += _read(folder / name, split_override="heldout")
     return rows
+
+
+def is_supplement(row: LabelledText) -> bool:
+    return row.origin.startswith("supplement")
 
 
 def split(rows: Iterable[LabelledText], name: str) -> list[LabelledText]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from nlp.classifier import (
     corpus_checksum,
     new_version,
 )
-from nlp.corpus import LabelledText, load_corpus, split
+from nlp.corpus import LabelledText, is_supplement, load_corpus, split
 from nlp.decide import Thresholds, tune_thresholds
 from nlp.evaluation import evaluate_split, headline, meets_targets
 from nlp.textprep import TextAnalyser
@@ -91,4 +92,59 @@ def evaluate_classifier(
     return report
 
 
-__all__ = ["Thresholds", "evaluate_classifier", "train_model"]
+def cross_validate(
+    backend: str,
+    options: TrainOptions | None = None,
+    folds: int = 4,
+    corpus: Sequence[LabelledText] | None = None,
+    progress: Progress = _quiet,
+) -> dict[str, Any]:
+    """K-fold cross-validation on the train split, for choosing a model design.
+
+    The original train texts are split into ``folds`` parts; each part is predicted by a
+    model trained on the other parts plus every supplement, with thresholds tuned on dev.
+    The test split is not touched: it stays for reporting the chosen design.
+    """
+    options = options or TrainOptions()
+    rows = list(corpus) if corpus is not None else load_corpus()
+    analyser = TextAnalyser()
+    train_rows, dev_rows = split(rows, "train"), split(rows, "dev")
+    original = [r for r in train_rows if not is_supplement(r)]
+    supplements = [r for r in train_rows if is_supplement(r)]
+    if folds < 2 or len(original) < folds:
+        raise ValueError(f"need at least 2 folds and as many train texts, not {folds}")
+    analyses = dict(
+        zip(
+            (r.id for r in train_rows + dev_rows),
+            analyser.analyse([r.text for r in train_rows + dev_rows]),
+            strict=True,
+        )
+    )
+    order = sorted(
+        original, key=lambda r: hashlib.sha256(f"{options.seed}:{r.id}".encode()).digest()
+    )
+    parts = [order[k::folds] for k in range(folds)]
+    results = []
+    for k, held in enumerate(parts, start=1):
+        progress(f"fold {k}/{folds}: training on {len(original) - len(held) + len(supplements)}")
+        fold_train = [r for j, part in enumerate(parts, start=1) if j != k for r in part]
+        model = backend_class(backend).train(
+            [(analyses[r.id], r) for r in fold_train + supplements],
+            [(analyses[r.id], r) for r in dev_rows],
+            options,
+            progress,
+        )
+        thresholds = tune_thresholds(
+            model.predict([analyses[r.id] for r in dev_rows]),
+            [r.money_trouble for r in dev_rows],
+            [r.topics for r in dev_rows],
+        )
+        meta = ModelMeta(backend, f"crossval-{k}", "", "", thresholds)
+        classifier = Classifier(model, meta, analyser)
+        figures = evaluate_split(held, classifier.classify([r.text for r in held]))
+        results.append(headline(figures))
+    mean = {key: round(sum(r[key] for r in results) / folds, 4) for key in results[0]}
+    return {"backend": backend, "folds": folds, "mean": mean, "per_fold": results}
+
+
+__all__ = ["Thresholds", "cross_validate", "evaluate_classifier", "train_model"]

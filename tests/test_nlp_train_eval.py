@@ -57,3 +57,35 @@ def test_nlp_train_transformers_without_base_model_is_explained(run_cli, write_c
     assert result.exit_code == 1
     assert "base" in result.stderr.lower()
     assert not (tmp_path / "models" / "transformers" / "CURRENT").exists()
+
+
+@pytest.mark.slow
+def test_nlp_cross_validate_keeps_supplements_in_training_and_test_untouched(monkeypatch):
+    from nlp import training
+    from nlp.classifier import TrainOptions
+    from nlp.corpus import is_supplement, load_corpus
+
+    rows = load_corpus()
+    train = [r for r in rows if r.split == "train" and not is_supplement(r)][:120]
+    extra = [r for r in rows if is_supplement(r)][:40]
+    dev = [r for r in rows if r.split == "dev"][:60]
+    test = [r for r in rows if r.split == "test"]
+    evaluated: list[list[str]] = []
+    real = training.evaluate_split
+
+    def spy(held, predictions, gazetteer=None):
+        evaluated.append([r.id for r in held])
+        return real(held, predictions, gazetteer)
+
+    monkeypatch.setattr(training, "evaluate_split", spy)
+    figures = training.cross_validate(
+        "spacy", TrainOptions(epochs=1), folds=2, corpus=train + extra + dev + test
+    )
+    assert figures["folds"] == 2 and len(figures["per_fold"]) == 2
+    assert sorted(i for ids in evaluated for i in ids) == sorted(r.id for r in train)
+    assert all(0 <= value <= 1 for value in figures["mean"].values())
+
+
+def test_nlp_crossval_command_is_documented_and_checks_folds(run_cli, config_path):
+    result = run_cli("--config", str(config_path), "nlp", "crossval", "--folds", "1")
+    assert result.exit_code == 2 and "--folds" in result.stderr
