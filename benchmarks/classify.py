@@ -29,6 +29,15 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _median_rate(classifier, posts: list[str]) -> float:
+    rates = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        classifier.classify(posts)
+        rates.append(len(posts) / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
 def short_posts(count: int = POSTS) -> list[str]:
     """Corpus texts of tweet and comment length, repeated with a varying tail up to COUNT."""
     texts = [r.text for r in load_corpus() if len(r.text) <= 280]
@@ -46,12 +55,7 @@ def run() -> None:
         classifier = store.load("spacy")
         classifier.classify(posts[:50])  # load the lexicon, gazetteer and lookup tables
         before = _peak_mb()
-        rates = []
-        for _ in range(ROUNDS):
-            started = time.perf_counter()
-            classifier.classify(posts)
-            rates.append(len(posts) / (time.perf_counter() - started))
-        rate = statistics.median(rates)
+        rate = _median_rate(classifier, posts)
         print(
             f"  classify, 1 process   median {rate:,.0f} posts/s ({len(posts):,} short posts x "
             f"{ROUNDS} rounds)"
@@ -60,12 +64,7 @@ def run() -> None:
             f"  peak memory           {_peak_mb():,.0f} MB (before classifying: {before:,.0f} MB)"
         )
         with ParallelClassifier(classifier, PROCESSES) as parallel:
-            rates = []
-            for _ in range(ROUNDS):
-                started = time.perf_counter()
-                parallel.classify(posts)
-                rates.append(len(posts) / (time.perf_counter() - started))
-            rate = statistics.median(rates)
+            rate = _median_rate(parallel, posts)
             print(
                 f"  classify, {PROCESSES} processes median {rate:,.0f} posts/s (target {TARGET:,}: "
                 f"{'met' if rate >= TARGET else 'NOT met'}; the default classifier.processes)"

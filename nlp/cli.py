@@ -111,15 +111,33 @@ backend_option = click.option(
 version_option = click.option("--model", "version", help="Model version (default: the current).")
 
 
+def training_options(command):
+    """--epochs, --seed and --base-model, for the commands that train."""
+    for option in reversed([
+        click.option("--epochs", type=click.IntRange(1, 1000),
+                     help="Training epochs (backend default)."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Seeds the training (and the folds of crossval)."),
+        click.option("--base-model", type=click.Path(path_type=Path, file_okay=False),
+                     help="transformers: local checkpoint (default: classifier.base_model)."),
+    ]):  # fmt: skip
+        command = option(command)
+    return command
+
+
+def _train_options(obj: Any, epochs: int | None, seed: int, base_model: Path | None):
+    from nlp.classifier import TrainOptions
+
+    settings = obj.settings.classifier
+    return TrainOptions(
+        epochs=epochs, seed=seed, base_model=base_model or settings.base_model,
+        device=settings.device,
+    )  # fmt: skip
+
+
 @nlp.command()
 @backend_option
-@click.option("--epochs", type=click.IntRange(1, 1000), help="Training epochs (backend default).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--base-model",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="transformers: local checkpoint folder (default: classifier.base_model).",
-)
+@training_options
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
 @click.pass_obj
 def train(obj: Any, backend: str | None, epochs: int | None, seed: int, base_model: Path | None,
@@ -129,16 +147,12 @@ def train(obj: Any, backend: str | None, epochs: int | None, seed: int, base_mod
     Thresholds are tuned on the dev split; the figures on the test and held-out splits are
     printed and written next to the model (evaluation.txt and evaluation.json).
     """
-    from nlp.classifier import ClassifierError, TrainOptions
+    from nlp.classifier import ClassifierError
     from nlp.evaluation import render_text, write_report
     from nlp.training import train_model
 
-    settings = obj.settings.classifier
-    backend = backend or settings.backend
-    options = TrainOptions(
-        epochs=epochs, seed=seed, base_model=base_model or settings.base_model,
-        device=settings.device,
-    )  # fmt: skip
+    backend = backend or obj.settings.classifier.backend
+    options = _train_options(obj, epochs, seed, base_model)
     store = _models(obj)
     try:
         classifier, report = train_model(
@@ -158,13 +172,7 @@ def train(obj: Any, backend: str | None, epochs: int | None, seed: int, base_mod
 @nlp.command()
 @backend_option
 @click.option("--folds", type=click.IntRange(2, 20), default=4, show_default=True)
-@click.option("--epochs", type=click.IntRange(1, 1000), help="Training epochs (backend default).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seeds the folds too.")
-@click.option(
-    "--base-model",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="transformers: local checkpoint folder (default: classifier.base_model).",
-)
+@training_options
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_obj
 def crossval(obj: Any, backend: str | None, folds: int, epochs: int | None, seed: int,
@@ -174,17 +182,13 @@ def crossval(obj: Any, backend: str | None, folds: int, epochs: int | None, seed
     Each fold is predicted by a model trained on the other folds and every supplement, with
     thresholds tuned on dev; the test split is left alone. Saves no model.
     """
-    from nlp.classifier import ClassifierError, TrainOptions
+    from nlp.classifier import ClassifierError
     from nlp.training import cross_validate
 
-    settings = obj.settings.classifier
-    options = TrainOptions(
-        epochs=epochs, seed=seed, base_model=base_model or settings.base_model,
-        device=settings.device,
-    )  # fmt: skip
+    options = _train_options(obj, epochs, seed, base_model)
     try:
         figures = cross_validate(
-            backend or settings.backend, options, folds,
+            backend or obj.settings.classifier.backend, options, folds,
             progress=lambda line: obj.echo(line, err=True),
         )  # fmt: skip
     except ClassifierError as error:
