@@ -51,7 +51,6 @@ def test_nlp_train_makes_a_new_current_model(run_cli, write_config, tmp_path):
 
 
 def test_nlp_train_transformers_without_base_model_is_explained(run_cli, write_config, tmp_path):
-    pytest.importorskip("torch")
     config = write_config(f'[classifier]\nmodels_dir = "{tmp_path / "models"}"\n')
     result = run_cli("--config", str(config), "nlp", "train", "--backend", "transformers")
     assert result.exit_code == 1
