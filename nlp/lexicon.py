@@ -2,8 +2,9 @@
 
 Terms are matched on lower-case words or their lemmas, so "schulden" matches the pattern
 "schuld"; a pattern ending in ``*`` matches any word with that beginning. Every match keeps
-its character span: it is the evidence shown to staff. ``normalise_chat`` rewrites chat
-spelling ("ff", "nie", "kzit") into standard words first, using ``spelling.tsv``.
+its character span: it is the evidence shown to staff. ``chat_spelling`` is the table of
+chat words ("ff", "nie", "kzit") and their standard forms (``spelling.tsv``), which
+``nlp.textprep`` applies word by word before matching.
 """
 
 from __future__ import annotations
@@ -141,31 +142,16 @@ def shipped_lexicon() -> Lexicon:
 
 
 @cache
-def _spelling() -> tuple[re.Pattern[str], dict[str, str]]:
+def chat_spelling() -> dict[str, str]:
+    """Chat word (lower case) -> standard Dutch word or words, from ``spelling.tsv``.
+
+    Rules that depend on context (their note starts with "context:", such as "me" for "mijn"
+    before a noun) are left out; ``nlp.textprep`` applies the one it can decide.
+    """
     with data_path("lexicon", "spelling.tsv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    # Rules that depend on context ("me" is "mijn" only before a noun; their note starts with
-    # "context:") are not applied blindly.
-    table = {
+    return {
         row["from"].casefold(): row["to"]
         for row in rows
         if row.get("from") and not (row.get("note") or "").casefold().startswith("context:")
     }
-    longest_first = sorted(table, key=len, reverse=True)
-    # Whole words only: not inside a hyphenated word ("t-shirt") nor after an apostrophe.
-    words = "|".join(map(re.escape, longest_first))
-    pattern = re.compile(rf"(?<![\w'-])({words})(?![\w'-])", re.I)
-    return pattern, table
-
-
-def chat_spelling() -> dict[str, str]:
-    """Chat word (lower case) -> standard Dutch word or words, from ``spelling.tsv``."""
-    return _spelling()[1]
-
-
-def normalise_chat(text: str) -> str:
-    """Chat spelling to standard Dutch words, for classification (never for storage)."""
-    pattern, table = _spelling()
-    text = text.replace("’", "'")  # m’n and m'n alike
-    rewritten = pattern.sub(lambda m: table[m.group(1).casefold()], text)
-    return re.sub(r"[ \t]{2,}", " ", rewritten)  # dropped interjections leave double spaces

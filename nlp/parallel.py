@@ -38,10 +38,6 @@ class ParallelClassifier:
     def version(self) -> str:
         return self.classifier.version
 
-    @property
-    def meta(self):
-        return self.classifier.meta
-
     def classify(
         self, texts: Sequence[str], region_hints: Sequence[str | None] | None = None
     ) -> list[Classification]:

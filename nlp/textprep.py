@@ -31,7 +31,7 @@ MAX_CLASSIFIED_CHARS = 5_000
 MAX_CACHED_FORMS = 500_000
 # Chat "me huur", "me rekening": "me" is "mijn" before a noun, and stays "me" elsewhere
 # ("help me", "ik schaam me"). Without a tagger, a noun is one of these everyday
-# possessions or a lexicon term.
+# possessions or a one-word lexicon term ("niet" only starts terms such as "niet betalen").
 POSSESSED_NOUNS = frozenset(
     "huur rekening rekeningen baas salaris loon uitkering auto huis kamer woning kinderen kids "
     "zoon dochter man vrouw vriend vriendin moeder vader ma pa ouders werk bank pinpas telefoon "
@@ -113,9 +113,12 @@ class TextAnalyser:
         prepared = [normalise_text(text) for text in texts]
         clipped = [text[:MAX_CLASSIFIED_CHARS] for text in prepared]
         analyses = []
-        # The tokenizer alone: lemmas come from the lookup table, after the chat rewrite.
+        # The tokenizer alone: lemmas come from the lookup table, after the chat rewrite. It
+        # reads one kind of apostrophe ("m’n" like "m'n"); one character for one, so the spans
+        # still fit the text as written.
+        straight = [text.replace("’", "'") for text in clipped]
         for text, full, hint, doc in zip(
-            clipped, prepared, hints, nlp.tokenizer.pipe(clipped, batch_size=256), strict=True
+            clipped, prepared, hints, nlp.tokenizer.pipe(straight, batch_size=256), strict=True
         ):
             words = self._words(doc, lemmas)
             analyses.append(
@@ -159,7 +162,7 @@ class TextAnalyser:
                 following.lower in POSSESSED_NOUNS
                 or following.lemma in POSSESSED_NOUNS
                 or any(
-                    term.signal in ("trouble", "theme")
+                    len(term.parts) == 1 and term.signal in ("trouble", "theme")
                     for term in self.lexicon.starting_at(following)
                 )
             ):

@@ -18,7 +18,7 @@ from nlp.classifier import (
     new_version,
 )
 from nlp.corpus import LabelledText, is_supplement, load_corpus, split
-from nlp.decide import Thresholds, tune_thresholds
+from nlp.decide import tune_thresholds
 from nlp.evaluation import evaluate_split, headline, meets_targets
 from nlp.textprep import TextAnalyser
 
@@ -147,4 +147,3 @@ def cross_validate(
     return {"backend": backend, "folds": folds, "mean": mean, "per_fold": results}
 
 
-__all__ = ["Thresholds", "cross_validate", "evaluate_classifier", "train_model"]

@@ -116,28 +116,32 @@ def test_nlp_lexicon_shipped_terms_are_well_formed():
 
 
 def test_nlp_lexicon_finds_trouble_in_chat_spelling():
-    from nlp.lexicon import normalise_chat, shipped_lexicon
+    from nlp.textprep import TextAnalyser
 
-    text = normalise_chat("kzit ff krap, de deurwaader komt morgen en ik kan de huur nie betalen")
-    found = shipped_lexicon().match(plain_words(text))
-    assert max(m.term.severity for m in found) == 3
-    assert "huur" in {topic for m in found for topic in m.term.topics}
+    [analysis] = TextAnalyser().analyse(
+        ["kzit ff krap, de deurwaader komt morgen en ik kan de huur nie betalen"]
+    )
+    assert max(m.term.severity for m in analysis.matches) == 3
+    assert "huur" in {topic for m in analysis.matches for topic in m.term.topics}
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("kzit ff krap", "ik zit even krap"),
-        ("kan me huur nie betalen", "kan me huur niet betalen"),  # "me": a context rule
+        ("kan me huur nie betalen", "kan mijn huur niet betalen"),  # "me" before a noun
+        ("help me nie", "help me niet"),
         ("m’n huur", "mijn huur"),
+        ("m'n huur", "mijn huur"),
         ("nieuw t-shirt", "nieuw t-shirt"),
         ("", ""),
     ],
 )
 def test_nlp_lexicon_chat_spelling_whole_words_only(text, expected):
-    from nlp.lexicon import normalise_chat
+    from nlp.textprep import TextAnalyser
 
-    assert normalise_chat(text) == expected
+    [analysis] = TextAnalyser().analyse([text])
+    assert " ".join(word.lower for word in analysis.words) == expected
 
 
 def test_nlp_gazetteer_finds_the_labelled_places_of_the_corpus():
