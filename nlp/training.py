@@ -145,5 +145,3 @@ def cross_validate(
         results.append(headline(figures))
     mean = {key: round(sum(r[key] for r in results) / folds, 4) for key in results[0]}
     return {"backend": backend, "folds": folds, "mean": mean, "per_fold": results}
-
-
