@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONSTRAINTS := requirements/constraints.txt
 PIP := $(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS)
 
-.PHONY: demo test test-fast lint bench lock install dev clean
+.PHONY: demo test test-fast lint bench lock install dev clean system-deps
 
 install: $(VENV)/.installed-app
 dev: $(VENV)/.installed-dev
@@ -26,7 +26,16 @@ $(VENV)/.installed-dev: $(VENV)/.installed-app
 demo: install
 	$(BIN)/opendeur demo
 
-test: dev
+# Debian's Chromium and ChromeDriver: the report's browser tests and `report weekly --pdf`.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		echo "installing Debian's chromium and chromium-driver (report PDF and browser tests)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
+			-y -qq --no-install-recommends chromium chromium-driver >/dev/null; \
+	fi
+
+test: dev system-deps
 	$(BIN)/python -m pytest
 
 test-fast: dev

@@ -10,6 +10,7 @@ BENCHMARKS = [
     "benchmarks.scrub",
     "benchmarks.classify",
     "benchmarks.crawl",
+    "benchmarks.report",
 ]
 
 

@@ -124,7 +124,7 @@ def _classify_and_purge(obj: Any, as_json: bool) -> None:
     """After a listening run: classify the new posts, then drop text past its retention."""
     from listener.pipeline import utc_now
     from listener.signals import classify_new
-    from listener.store import purge_old_text
+    from listener.store import prune_rare_terms, purge_old_text
 
     classifier = _classifier_or_none(obj)
     if classifier is not None:
@@ -136,7 +136,9 @@ def _classify_and_purge(obj: Any, as_json: bool) -> None:
                 f"classified {result.classified} posts with {result.model_version}: "
                 f"{result.money_trouble} signal money trouble"
             )
-    purge = purge_old_text(obj.db, utc_now(), obj.settings.privacy.retention_days)
+    privacy = obj.settings.privacy
+    purge = purge_old_text(obj.db, utc_now(), privacy.retention_days)
+    prune_rare_terms(obj.db, utc_now(), privacy.retention_days, privacy.min_count)
     if purge.purged and not as_json:
         obj.echo(f"dropped the text of {purge.purged} posts past the retention period")
 

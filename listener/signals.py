@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from listener.term_counts import count_terms
 from nlp.classifier import TextClassifier
 from nlp.taxonomy import Classification
 
@@ -77,19 +78,30 @@ def classify_new(
     while True:
         rows = db.execute(
             f"SELECT posts.id, posts.title, posts.text, posts.region_hint, posts.week, "
-            f"posts.source {_PENDING} AND posts.id > :last ORDER BY posts.id LIMIT :limit",
+            f"posts.source, signals.post_id IS NULL {_PENDING} AND posts.id > :last "
+            f"ORDER BY posts.id LIMIT :limit",
             {"version": version, "last": last_id, "limit": batch_size},
         ).fetchall()
         if not rows:
             return outcome
         results = classifier.classify(
             [post_text(title, text) for _, title, text, *_ in rows],
-            [region_hint for *_, region_hint, _, _ in rows],
+            [region_hint for *_, region_hint, _, _, _ in rows],
         )
         classified_at = now.isoformat(timespec="seconds")
         with db.atomic():
-            for (post_id, _, _, _, week, source), result in zip(rows, results, strict=True):
+            for (post_id, _, _, _, week, source, _), result in zip(rows, results, strict=True):
                 _store(db, post_id, week, source, version, classified_at, result)
+            count_terms(
+                db,
+                [
+                    (week, post_text(title, text), result.money_trouble)
+                    for (_, title, text, _, week, _, first), result in zip(
+                        rows, results, strict=True
+                    )
+                    if first
+                ],
+            )
         outcome.classified += len(rows)
         outcome.money_trouble += sum(r.money_trouble for r in results)
         last_id = rows[-1][0]

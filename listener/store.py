@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from listener.identifiers import iso_week
+
 migrations = Migrations("listener")
 
 
@@ -127,6 +129,38 @@ def m003_signals(db: Database) -> None:
     db.execute("CREATE INDEX signal_topics_week ON signal_topics (week, topic, money_trouble)")
 
 
+@migrations()
+def m004_week_terms(db: Database) -> None:
+    # How many posts of each week used a word or two-word phrase (nlp.terms), counted when a
+    # post is first classified, so the weekly report can find rising terms after the texts
+    # themselves are purged. Aggregates only; rare terms of old weeks are pruned by
+    # `prune_rare_terms`, as a rare term can be a trace of a person.
+    db.execute(
+        """
+        CREATE TABLE week_terms (
+            week TEXT NOT NULL,
+            term TEXT NOT NULL,
+            posts INTEGER NOT NULL,
+            trouble_posts INTEGER NOT NULL,
+            PRIMARY KEY (week, term)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX week_terms_trouble ON week_terms (week, trouble_posts)")
+    # Posts classified before this migration have their terms counted now, while their
+    # text is still there.
+    from listener.term_counts import count_terms
+
+    count_terms(
+        db,
+        db.execute(
+            "SELECT posts.week, coalesce(posts.title || char(10), '') || posts.text, "
+            "signals.money_trouble FROM posts JOIN signals ON signals.post_id = posts.id "
+            "WHERE posts.text IS NOT NULL"
+        ).fetchall(),
+    )
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     purged: int  # texts dropped
@@ -156,3 +190,18 @@ def purge_old_text(
             "SELECT count(*) FROM posts WHERE text IS NOT NULL AND collected_at <= ?", [cutoff]
         ).fetchone()[0]
     return PurgeResult(cursor.rowcount, kept)
+
+
+def prune_rare_terms(db: Database, now: datetime, retention_days: int, below: int) -> int:
+    """Drop term counts under ``below`` posts from weeks whose texts are all past retention.
+
+    A term used by one or two people in a week can be a name the scrubber missed or a
+    phrase that leads back to its writer. While texts are kept, the counts are needed for
+    the weekly comparison; after that only terms that many people used stay.
+    """
+    oldest_kept = iso_week(now - timedelta(days=retention_days))
+    with db.atomic():
+        cursor = db.execute(
+            "DELETE FROM week_terms WHERE posts < ? AND week < ?", [below, oldest_kept]
+        )
+    return cursor.rowcount

@@ -301,11 +301,42 @@ def classify_step(workspace: DemoWorkspace) -> StepResult:
     )
 
 
+def report_step(workspace: DemoWorkspace) -> StepResult:
+    """Write the weekly signal report for the latest complete week with signals."""
+    from opendeur.report.weekly import make_weekly_report
+    from opendeur.report.weeks import Week
+
+    now = workspace.clock()
+    latest = Week.last_complete(now)
+    # The sample posts carry fixed dates: report the newest week of them that has ended.
+    row = workspace.db.execute(
+        "SELECT max(week) FROM signals WHERE week <= ?", [str(latest)]
+    ).fetchone()
+    week = Week.parse(row[0]) if row and row[0] else latest
+    report = make_weekly_report(
+        workspace.db, workspace.settings, workspace.secrets, week, now,
+        out_dir=workspace.folder / "reports" / str(week),
+    )  # fmt: skip
+    headline = next((s for s in report.sections if s.name == "headline"), None)
+    command = f"{opendeur_command()} --config {workspace.config_path}"
+    return StepResult(
+        summary={"week": str(week), "html": str(report.html),
+                 "sections": [s.name for s in report.sections],
+                 "headline": headline.figures if headline else {}},
+        lines=[f"wrote the weekly signal report for {week} ({len(report.sections)} sections, "
+               f"{len(report.csv)} CSV tables)",
+               *(f"  {sentence}" for sentence in (headline.sentences[:2] if headline else []))],
+        look_at={"weekly report": str(report.html),
+                 "report as PDF": f"{command} report weekly --week {week} --pdf"},
+    )  # fmt: skip
+
+
 DEMO_STEPS: list[DemoStep] = [
     DemoStep("store", store_step),
     DemoStep("train", train_step),
     DemoStep("listen", listen_step),
     DemoStep("classify", classify_step),
+    DemoStep("report", report_step),
 ]
 
 

@@ -29,3 +29,24 @@ def m001_job_runs(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX job_runs_job_started ON job_runs (job, started_at)")
+
+
+@migrations()
+def m002_reports(db: Database) -> None:
+    # The archive of weekly reports: where each one was written and whether it was mailed.
+    db.execute(
+        """
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            week TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            html_file TEXT NOT NULL,
+            pdf_file TEXT,
+            emailed_at TEXT,
+            recipients INTEGER NOT NULL DEFAULT 0,
+            summary TEXT CHECK (summary IS NULL OR json_valid(summary))
+        )
+        """
+    )
+    db.execute("CREATE INDEX reports_week ON reports (week, created_at)")

@@ -170,6 +170,71 @@ class ClassifierSettings(Section):
         return None if value is None else _resolve_path(value, info)
 
 
+def default_reports_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "reports"
+
+
+class ReportEmailSettings(Section):
+    """Where `opendeur report weekly --email` sends the report (SMTP, TLS verified)."""
+
+    host: str = Field("", description="SMTP server.")
+    port: StrictInt = Field(587, ge=1, le=65535, description="SMTP port (587 for STARTTLS).")
+    security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description='"starttls", "tls" (port 465) or "none" (this machine only).'
+    )
+    username: str = Field("", description="Login name; empty: no login.")
+    password_env: EnvName = Field(
+        "OPENDEUR_SMTP_PASSWORD", description="Environment variable holding the SMTP password."
+    )
+    sender: str = Field("", description="From address.")
+    recipients: list[str] = Field(default_factory=list, description="To addresses.")
+    ca_file: Path | None = Field(
+        None, description="Certificate authority file, for a server with a private certificate."
+    )
+    timeout_seconds: float = Field(30, gt=0, le=600, description="Seconds to wait for the server.")
+
+    @field_validator("ca_file")
+    @classmethod
+    def _resolve_ca_file(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return None if value is None else _resolve_path(value, info)
+
+
+def _check_sections(value: list[str]) -> list[str]:
+    from opendeur.report.sections import SECTIONS
+
+    unknown = [name for name in value if name not in SECTIONS]
+    if unknown:
+        raise ValueError(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
+    if len(set(value)) != len(value):
+        raise ValueError("a section is listed twice")
+    return value
+
+
+def _all_sections() -> list[str]:
+    from opendeur.report.sections import SECTIONS
+
+    return list(SECTIONS)
+
+
+class ReportSettings(Section):
+    """The weekly signal report."""
+
+    out_dir: Path = Field(
+        default_factory=default_reports_dir, description="Folder of reports, one per week."
+    )
+    sections: Annotated[list[str], AfterValidator(_check_sections)] = Field(
+        default_factory=_all_sections, description="Sections shown, in this order."
+    )
+    trend_weeks: StrictInt = Field(12, ge=4, le=52, description="Weeks shown in trends.")
+    compare_weeks: StrictInt = Field(
+        4, ge=1, le=12, description="Earlier weeks each figure is compared with."
+    )
+    browser: Path | None = Field(None, description="Chromium for --pdf (default: on PATH).")
+    email: ReportEmailSettings = Field(default_factory=ReportEmailSettings)
+
+    _resolve = field_validator("out_dir")(_resolve_path)
+
+
 class Settings(Section):
     """The whole configuration file."""
 
@@ -179,6 +244,7 @@ class Settings(Section):
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     listener: ListenerSettings = Field(default_factory=ListenerSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
 
 @dataclass(frozen=True)

@@ -204,3 +204,55 @@ def copy_trained_models(trained_models: Path) -> Callable[[Path], Path]:
         return folder
 
     return copy
+
+
+class SignalWriter:
+    """Stored posts with signals, written straight into the tables, for report tests."""
+
+    def __init__(self, database):
+        self.db = database
+        self._next = 0
+
+    def add(
+        self, week: str, count: int = 1, *, money_trouble: bool = False, topics: tuple = (),
+        severity: int = 0, province: str | None = None, municipality: tuple | None = None,
+        source: str = "forum", kind: str = "personal", text: str | None = "",
+    ) -> None:  # fmt: skip
+        """``count`` posts of ``week``; ``municipality`` is (code, name); text "" = a filler."""
+        from listener.term_counts import count_terms
+
+        code, name = municipality or (None, None)
+        with self.db.atomic():
+            for _ in range(count):
+                self._next += 1
+                body = text if text != "" else f"bericht {self._next}"
+                post_id = self.db["posts"].insert(
+                    {
+                        "source": source, "url_hash": f"u{self._next}",
+                        "content_hash": f"c{self._next}", "week": week,
+                        "collected_at": "2026-11-20T12:00:00+00:00", "text": body,
+                        "language": "nl",
+                    }
+                ).last_pk  # fmt: skip
+                self.db["signals"].insert(
+                    {
+                        "post_id": post_id, "model_version": "spacy-test", "week": week,
+                        "classified_at": "2026-11-20T12:00:00+00:00", "source": source,
+                        "money_trouble": int(money_trouble), "score": 0.9 if money_trouble else 0.1,
+                        "kind": kind, "severity": severity, "municipality_code": code,
+                        "municipality": name, "province": province, "evidence": "[]",
+                    }
+                )  # fmt: skip
+                for topic in topics:
+                    self.db["signal_topics"].insert(
+                        {"post_id": post_id, "topic": topic, "week": week,
+                         "money_trouble": int(money_trouble)}
+                    )  # fmt: skip
+                if body:
+                    count_terms(self.db, [(week, body, money_trouble)])
+
+
+@pytest.fixture
+def signal_writer(db) -> SignalWriter:
+    """Write posts with signals of chosen weeks, topics and regions into the test database."""
+    return SignalWriter(db)

@@ -49,6 +49,15 @@ def test_opendeur_demo_json_summary(run_cli, tmp_path: Path, copy_trained_models
     assert 0 < classified["money_trouble"] < classified["signals"]
     assert set(classified["by_kind"]) <= {"personal", "help", "news", "other"}
     assert summary["steps"]["train"]["model"].startswith("spacy-")
+    report = summary["steps"]["report"]
+    assert report["sections"] == [
+        "headline", "trends", "regions", "terms", "examples", "sources", "campaigns",
+        "suggestions",
+    ]  # fmt: skip
+    html = Path(report["html"]).read_text(encoding="utf-8")
+    assert all(f'data-section="{name}"' in html for name in report["sections"])
+    assert report["headline"]["week"] == report["week"]
+    assert summary["look_at"]["weekly report"] == report["html"]
 
 
 def test_opendeur_demo_default_folder_is_in_user_data(

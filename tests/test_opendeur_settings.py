@@ -138,7 +138,37 @@ def test_opendeur_settings_wrong_encoding_is_explained(tmp_path: Path):
 
 
 def test_opendeur_settings_lists_referenced_environment_variables():
-    assert referenced_env_names(Settings()) == ["OPENDEUR_HASH_KEY"]
+    assert referenced_env_names(Settings()) == ["OPENDEUR_HASH_KEY", "OPENDEUR_SMTP_PASSWORD"]
+
+
+def test_opendeur_settings_report_section(write_config):
+    path = write_config(
+        '[report]\nout_dir = "r"\nsections = ["headline", "sources"]\n'
+        '[report.email]\nhost = "smtp.example.nl"\nrecipients = ["staf@example.nl"]\n'
+        'ca_file = "ca.pem"\n'
+    )
+    report = load_settings(path).settings.report
+    assert report.out_dir == path.parent / "r"
+    assert report.sections == ["headline", "sources"]
+    assert (report.email.host, report.email.port, report.email.security) == (
+        "smtp.example.nl", 587, "starttls",
+    )  # fmt: skip
+    assert report.email.ca_file == path.parent / "ca.pem"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[report]\nsections = ["headline", "kaart"]\n', "unknown section.*kaart.*known: headline"),
+        ('[report]\nsections = ["headline", "headline"]\n', "listed twice"),
+        ("[report]\ntrend_weeks = 2\n", "report.trend_weeks"),
+        ('[report.email]\nsecurity = "ssl"\n', "report.email.security"),
+        ('[report.email]\npassword = "geheim"\n', "password"),
+    ],
+)
+def test_opendeur_settings_bad_report_settings_are_explained(write_config, toml, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(write_config(toml))
 
 
 def test_opendeur_settings_classifier_section(write_config):

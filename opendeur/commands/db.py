@@ -95,21 +95,26 @@ def migrate(obj: AppContext, as_json: bool) -> None:
 def purge(obj: AppContext, include_unclassified: bool, as_json: bool) -> None:
     """Drop the text of posts older than privacy.retention_days (0: all stored text).
 
-    Counts, hashes, weeks and signals stay. Text not yet classified is kept until
+    Counts, hashes, weeks and signals stay; so do the weekly word counts, except words that
+    fewer than privacy.min_count posts of an old week used. Text not yet classified is kept until
     `opendeur nlp classify-new` has read it, unless --include-unclassified. `listen run`
     purges after classifying; run this daily (for example from cron) as well.
     """
-    from listener.store import purge_old_text
+    from listener.store import prune_rare_terms, purge_old_text
     from opendeur.jobs import job_run, utc_now
 
     days = obj.settings.privacy.retention_days
     with job_run(obj.db, "purge") as run:
         result = purge_old_text(obj.db, utc_now(), days, include_unclassified)
-        run.summary.update(purged=result.purged, kept_unclassified=result.kept_unclassified)
+        # Rare words of old weeks go too: a word few people used can point at a person.
+        pruned = prune_rare_terms(obj.db, utc_now(), days, obj.settings.privacy.min_count)
+        run.summary.update(
+            purged=result.purged, kept_unclassified=result.kept_unclassified, rare_terms=pruned
+        )
     if as_json:
         echo_json({
             "purged": result.purged, "kept_unclassified": result.kept_unclassified,
-            "retention_days": days,
+            "rare_terms_dropped": pruned, "retention_days": days,
         })  # fmt: skip
         return
     click.echo(f"Dropped the text of {result.purged} posts older than {days} days.")
