@@ -53,7 +53,9 @@ def _kept(token: str) -> str | None:
 
 def post_terms(text: str) -> frozenset[str]:
     """Each word and two-word phrase of ``text`` worth counting, once."""
-    text = _ADDRESS.sub(" ", _PLACEHOLDER.sub(" . ", text))
+    # A removed link or placeholder breaks a phrase, as punctuation does: nobody wrote the
+    # two words around it next to each other.
+    text = _ADDRESS.sub(" . ", _PLACEHOLDER.sub(" . ", text))
     terms: set[str] = set()
     previous: str | None = None
     for match in _TOKEN.finditer(text):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 Shown = int | str  # a count, "< k", or SUPPRESSED
 SUPPRESSED = "×"  # not shown, or a small count elsewhere could be worked out from it
@@ -92,12 +93,19 @@ def compare(current: int, previous: Sequence[int], counts: SmallCounts) -> Chang
     return Change(current, mean, "gelijk")
 
 
+def one_decimal(value: float) -> float:
+    """Rounded to one decimal, halves up (as people round; Python rounds halves to even)."""
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
 def dutch_number(value: float | int) -> str:
     """1234 -> "1.234", 12.25 -> "12,3": Dutch separators, one decimal only when needed."""
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    whole = f"{value:,.1f}"
-    return whole.replace(",", "_").replace(".", ",").replace("_", ".")
+    if not isinstance(value, int):
+        value = one_decimal(value)
+        if not value.is_integer():
+            whole = f"{value:,.1f}"
+            return whole.replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{int(value):,}".replace(",", ".")
 
 
 def dutch_percent(part: int, whole: int) -> str:
@@ -107,4 +115,7 @@ def dutch_percent(part: int, whole: int) -> str:
 
 
 def shown_text(value: Shown) -> str:
+    """A shown count inside a sentence ("×" reads as words there)."""
+    if value == SUPPRESSED:
+        return "een niet getoond aantal"
     return dutch_number(value) if isinstance(value, int) else value

@@ -30,11 +30,12 @@ def excerpt(text: str, start: int | None = None, end: int | None = None, words: 
         last = min(len(spans) - 1, (hit[-1] if hit else centre) + words)
     piece = text[spans[first][0] : spans[last][1]]
     piece = " ".join(_LINKS.sub("…", piece).split())
+    piece = re.sub(r"…(?:\s*…)+", "…", piece)  # a cut link next to a cut end
     if len(piece) > MAX_EXCERPT_CHARS:
         piece = piece[: MAX_EXCERPT_CHARS - 1].rsplit(" ", 1)[0]
         last = len(spans)  # cut: mark the end
-    prefix = "… " if first > 0 else ""
-    suffix = " …" if last < len(spans) - 1 else ""
+    prefix = "… " if first > 0 and not piece.startswith("…") else ""
+    suffix = " …" if last < len(spans) - 1 and not piece.endswith("…") else ""
     return prefix + piece + suffix
 
 

@@ -92,11 +92,6 @@ def send_report(
         report.sections, report.week, now, options, model_versions(db, report.week),
         template="email.html.j2",
     )  # fmt: skip
-
-    body = render_html(
-        report.sections, report.week, now, options, model_versions(db, report.week),
-        template="email.html.j2",
-    )  # fmt: skip
     attachments = []
     if report.pdf:
         attachments.append((report.pdf.name, report.pdf.read_bytes(), "application/pdf"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from opendeur.report import charts
-from opendeur.report.counts import SUPPRESSED, compare, dutch_percent, shown_text
+from opendeur.report.counts import SUPPRESSED, compare, dutch_percent, one_decimal, shown_text
 from opendeur.report.model import Cell, ReportContext, SectionResult, Table
 from opendeur.report.queries import (
     classified_per_week,
@@ -118,4 +118,4 @@ def _row(label: str, now: int, before: list[int], ctx: ReportContext) -> list[Ce
     direction = {"hoger": "↑ meer", "lager": "↓ minder", "gelijk": "≈ gelijk"}.get(
         change.direction, "–"
     )
-    return [label, ctx.counts.show(now), round(mean, 1) if mean is not None else "–", direction]
+    return [label, ctx.counts.show(now), one_decimal(mean) if mean is not None else "–", direction]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from nlp.gazetteer import PROVINCES, shipped_gazetteer
 from opendeur.report import charts
-from opendeur.report.model import ReportContext, SectionResult, Table
+from opendeur.report.counts import Shown, dutch_number, one_decimal
+from opendeur.report.model import Cell, ReportContext, SectionResult, Table
 from opendeur.report.queries import trouble_per_region
 
 TITLE = "Regio’s"
@@ -38,7 +39,9 @@ def build(ctx: ReportContext) -> SectionResult:
         )
         best = max(provinces, key=lambda p: shown[p] or 0)
         if shown[best]:
-            section.sentences.append(f"De meeste signalen kwamen uit {best} ({shown[best]}).")
+            section.sentences.append(
+                f"De meeste signalen kwamen uit {best} ({dutch_number(shown[best])})."
+            )
     section.sentences.append(
         "Een kaart staat er niet in: opendeur heeft geen kaartgegevens van gemeenten. "
         "De staafjes laten hetzelfde zien."
@@ -63,38 +66,51 @@ def build(ctx: ReportContext) -> SectionResult:
                 [
                     p,
                     counts.show(this_week[p]),
-                    round(means[p], 1) if means[p] is not None and shown[p] is not None else "–",
+                    one_decimal(means[p]) if means[p] is not None and shown[p] is not None else "–",
                 ]
                 for p in provinces
             ],
         )  # fmt: skip
     )
-    section.tables.append(_municipalities(ctx))
+    section.tables.append(_municipalities(ctx, this_week))
     section.figures = {"provinces": {p: counts.show(this_week[p]) for p in provinces}}
     return section
 
 
-def _municipalities(ctx: ReportContext) -> Table:
+def _municipalities(ctx: ReportContext, provinces: dict[str, int]) -> Table:
+    """Municipalities with signals this week, hidden counts listed last.
+
+    Each province's total is shown, so its municipalities are a breakdown of it: the
+    signals known only by province count as one more (unshown) part, and a single small
+    municipality hides the next smallest with it.
+    """
     counts = ctx.counts
     by_code = trouble_per_region(ctx, "municipality_code", [ctx.week])
     names = shipped_gazetteer().by_code
     now = {code: weeks[ctx.week] for code, weeks in by_code.items() if code and weeks[ctx.week]}
+    shown: dict[str, Shown] = {}
+    for province, total in provinces.items():
+        inside = {c: n for c, n in now.items() if c in names and names[c].province == province}
+        parts = counts.breakdown({**inside, "": total - sum(inside.values())})
+        shown.update({c: v for c, v in parts.items() if c})
+    shown.update({c: counts.show(n) for c, n in now.items() if c not in shown})
 
     def order(code: str) -> tuple[bool, int, str]:
         # Hidden counts come after the shown ones, alphabetically: the order must not rank
         # the small counts either.
-        hidden = counts.hidden(now[code])
-        return hidden, 0 if hidden else -now[code], names[code].name if code in names else code
+        value = shown[code]
+        hidden = not isinstance(value, int)
+        return hidden, 0 if hidden else -value, names[code].name if code in names else code
 
     ordered = sorted(now, key=order)
-    rows = []
+    rows: list[list[Cell]] = []
     for code in ordered[:MAX_MUNICIPALITIES]:
         municipality = names.get(code)
         rows.append(
             [
                 municipality.name if municipality else code,
                 municipality.province if municipality else "",
-                counts.show(now[code]),
+                shown[code],
             ]
         )
     rest = ordered[MAX_MUNICIPALITIES:]

@@ -52,6 +52,8 @@ def build(ctx: ReportContext) -> SectionResult:
         section.sentences.append("Er zijn nog geen bronnen ingesteld of gelezen.")
         return section
     week_end = datetime.combine(ctx.week.sunday + timedelta(days=1), time.min)
+    # The total is in the sentence below, so the sources are a breakdown of it.
+    shown_posts = ctx.counts.breakdown({name: posts.get(name, 0) for name in names})
     rows, worries = [], []
     for name in names:
         entry = runs.get(name, {"runs": 0, "failed": 0, "errors": 0, "last_error": None})
@@ -62,8 +64,8 @@ def build(ctx: ReportContext) -> SectionResult:
         elif entry["failed"]:
             worries.append(f"{name} ({entry['failed']} keer mislukt deze week)")
         rows.append(
-            [name, ctx.counts.show(posts.get(name, 0)), entry["runs"], entry["failed"],
-             entry["errors"], good_text]
+            [name, shown_posts[name], entry["runs"], entry["failed"], entry["errors"],
+             good_text, _short(entry["last_error"])]
         )  # fmt: skip
     read = sum(posts.values())
     section.sentences.append(
@@ -82,7 +84,15 @@ def build(ctx: ReportContext) -> SectionResult:
         Table(
             "sources",
             "Bronnen deze week",
-            ["Bron", "Berichten", "Runs", "Mislukte runs", "Fouten (pagina’s)", "Laatst gelukt"],
+            [
+                "Bron",
+                "Berichten",
+                "Runs",
+                "Mislukte runs",
+                "Fouten (pagina’s)",
+                "Laatst gelukt",
+                "Laatste fout",
+            ],
             rows,
         )
     )
@@ -93,6 +103,14 @@ def build(ctx: ReportContext) -> SectionResult:
         "needs_attention": [w.split(" (")[0] for w in worries],
     }  # fmt: skip
     return section
+
+
+def _short(error: str | None, limit: int = 80) -> str:
+    """The first line of a run's error, short enough for a table cell."""
+    if not error:
+        return ""
+    line = error.strip().splitlines()[0] if error.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _naive(moment: datetime) -> datetime:

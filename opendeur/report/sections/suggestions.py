@@ -15,7 +15,8 @@ from opendeur.report.words import TOPIC_NAMES
 
 TITLE = "Tips voor de komende weken"
 HORIZON_WEEKS = 6
-MAX_MOMENTS = 6
+MAX_MOMENTS = 8
+RECENT_START = timedelta(weeks=2)  # a moment that began this recently is still news
 
 
 def build(ctx: ReportContext) -> SectionResult:
@@ -34,7 +35,7 @@ def build(ctx: ReportContext) -> SectionResult:
     moments.sort(
         key=lambda m: (
             not set(m[0].topics) & set(rising),
-            m[1] < today,
+            m[1] < today - RECENT_START,
             m[1] - timedelta(weeks=m[0].lead_weeks),
         )
     )
