@@ -174,9 +174,15 @@ def train(obj: Any, backend: str | None, epochs: int | None, seed: int, base_mod
 @click.option("--folds", type=click.IntRange(2, 20), default=4, show_default=True)
 @training_options
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--disagreements",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the out-of-fold texts the model got wrong here, as JSON lines.",
+)
 @click.pass_obj
 def crossval(obj: Any, backend: str | None, folds: int, epochs: int | None, seed: int,
-             base_model: Path | None, as_json: bool) -> None:  # fmt: skip
+             base_model: Path | None, as_json: bool,
+             disagreements: Path | None) -> None:  # fmt: skip
     """Cross-validate a backend on the train split, to compare model designs.
 
     Each fold is predicted by a model trained on the other folds and every supplement, with
@@ -193,6 +199,12 @@ def crossval(obj: Any, backend: str | None, folds: int, epochs: int | None, seed
         )  # fmt: skip
     except ClassifierError as error:
         raise click.ClickException(str(error)) from error
+    wrong = figures.pop("disagreements")
+    if disagreements:
+        with disagreements.open("w", encoding="utf-8") as handle:
+            for line in wrong:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        obj.echo(f"{len(wrong)} out-of-fold disagreements written to {disagreements}", err=True)
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return

@@ -20,6 +20,7 @@ from nlp.classifier import (
 from nlp.corpus import LabelledText, is_supplement, load_corpus, split
 from nlp.decide import tune_thresholds
 from nlp.evaluation import evaluate_split, headline, meets_targets
+from nlp.taxonomy import Classification
 from nlp.textprep import TextAnalyser
 
 EVALUATED_SPLITS = ("dev", "test", "heldout")
@@ -124,7 +125,8 @@ def cross_validate(
         original, key=lambda r: hashlib.sha256(f"{options.seed}:{r.id}".encode()).digest()
     )
     parts = [order[k::folds] for k in range(folds)]
-    results = []
+    results: list[dict[str, float]] = []
+    disagreements: list[dict[str, Any]] = []
     for k, held in enumerate(parts, start=1):
         progress(f"fold {k}/{folds}: training on {len(original) - len(held) + len(supplements)}")
         fold_train = [r for j, part in enumerate(parts, start=1) if j != k for r in part]
@@ -141,7 +143,42 @@ def cross_validate(
         )
         meta = ModelMeta(backend, f"crossval-{k}", "", "", thresholds)
         classifier = Classifier(model, meta, analyser)
-        figures = evaluate_split(held, classifier.classify([r.text for r in held]))
-        results.append(headline(figures))
+        predictions = classifier.classify([r.text for r in held])
+        results.append(headline(evaluate_split(held, predictions)))
+        disagreements += [
+            _disagreement(row, found, k)
+            for row, found in zip(held, predictions, strict=True)
+            if _disagrees(row, found)
+        ]
     mean = {key: round(sum(r[key] for r in results) / folds, 4) for key in results[0]}
-    return {"backend": backend, "folds": folds, "mean": mean, "per_fold": results}
+    return {
+        "backend": backend,
+        "folds": folds,
+        "mean": mean,
+        "per_fold": results,
+        "disagreements": sorted(disagreements, key=lambda d: d["id"]),
+    }
+
+
+def _disagrees(row: LabelledText, found: Classification) -> bool:
+    return (
+        row.money_trouble != found.money_trouble
+        or row.kind != found.kind
+        or set(row.topics) != set(found.topics)
+    )
+
+
+def _disagreement(row: LabelledText, found: Classification, fold: int) -> dict[str, Any]:
+    """An out-of-fold text the model got wrong: what annotators review for label mistakes."""
+    return {
+        "id": row.id,
+        "fold": fold,
+        "text": row.text,
+        "gold": {"money_trouble": row.money_trouble, "kind": row.kind, "topics": list(row.topics)},
+        "predicted": {
+            "money_trouble": found.money_trouble,
+            "score": round(found.score, 3),
+            "kind": found.kind,
+            "topics": list(found.topics),
+        },
+    }

@@ -83,8 +83,37 @@ def test_nlp_cross_validate_keeps_supplements_in_training_and_test_untouched(mon
     assert figures["folds"] == 2 and len(figures["per_fold"]) == 2
     assert sorted(i for ids in evaluated for i in ids) == sorted(r.id for r in train)
     assert all(0 <= value <= 1 for value in figures["mean"].values())
+    # Every text the folds got wrong is listed once, with its gold and predicted labels.
+    wrong = figures["disagreements"]
+    assert wrong  # one epoch on 160 texts gets some wrong
+    assert len({d["id"] for d in wrong}) == len(wrong) and {d["id"] for d in wrong} <= {
+        r.id for r in train
+    }  # fmt: skip
+    by_id = {r.id: r for r in train}
+    for line in wrong:
+        gold, found = line["gold"], line["predicted"]
+        assert gold["kind"] == by_id[line["id"]].kind and line["text"] == by_id[line["id"]].text
+        assert (gold["money_trouble"], gold["kind"], set(gold["topics"])) != (
+            found["money_trouble"], found["kind"], set(found["topics"]),
+        )  # fmt: skip
 
 
 def test_nlp_crossval_command_is_documented_and_checks_folds(run_cli, config_path):
     result = run_cli("--config", str(config_path), "nlp", "crossval", "--folds", "1")
     assert result.exit_code == 2 and "--folds" in result.stderr
+
+
+def test_nlp_crossval_command_writes_disagreements(run_cli, config_path, tmp_path, monkeypatch):
+    from nlp import training
+
+    line = {"id": "p0001", "fold": 1, "text": "Tekst met ‘quotes’", "gold": {}, "predicted": {}}
+    figures = {"backend": "spacy", "folds": 2, "mean": {"money_trouble_f1": 0.5},
+               "per_fold": [{"money_trouble_f1": 0.4}, {"money_trouble_f1": 0.6}],
+               "disagreements": [line]}  # fmt: skip
+    monkeypatch.setattr(training, "cross_validate", lambda *args, **kwargs: dict(figures))
+    out = tmp_path / "wrong.jsonl"
+    result = run_cli("--config", str(config_path), "nlp", "crossval", "--disagreements", str(out))
+    assert result.exit_code == 0
+    assert result.stdout == "money_trouble_f1         0.500  (folds 0.400-0.600)\n"
+    assert [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] == [line]
+    assert "1 out-of-fold disagreements written" in result.stderr
