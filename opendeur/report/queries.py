@@ -14,22 +14,22 @@ from opendeur.report.weeks import Week
 
 
 def posts_per_week(ctx: ReportContext, weeks: list[Week]) -> dict[Week, int]:
-    names = [str(w) for w in weeks]
-    rows = ctx.db.execute(
-        f"SELECT week, count(*) FROM posts WHERE week IN ({placeholders(names)}) GROUP BY week",
-        names,
-    ).fetchall()
-    found = dict(rows)
-    return {w: found.get(str(w), 0) for w in weeks}
+    return _rows_per_week(ctx, "posts", weeks)
 
 
 def classified_per_week(ctx: ReportContext, weeks: list[Week]) -> dict[Week, int]:
+    return _rows_per_week(ctx, "signals", weeks)
+
+
+def _rows_per_week(ctx: ReportContext, table: str, weeks: list[Week]) -> dict[Week, int]:
     names = [str(w) for w in weeks]
-    rows = ctx.db.execute(
-        f"SELECT week, count(*) FROM signals WHERE week IN ({placeholders(names)}) GROUP BY week",
-        names,
-    ).fetchall()
-    found = dict(rows)
+    found = dict(
+        ctx.db.execute(
+            f"SELECT week, count(*) FROM {table} WHERE week IN ({placeholders(names)}) "
+            "GROUP BY week",
+            names,
+        ).fetchall()
+    )
     return {w: found.get(str(w), 0) for w in weeks}
 
 
