@@ -298,3 +298,15 @@ def test_opendeur_report_weekly_email_arrives_with_pdf(
     assert row["recipients"] == 2
     listed = run_cli("--config", str(config), "report", "list")
     assert "+ PDF, mailed to 2" in listed.stdout
+
+
+def test_opendeur_report_weekly_pdf_failure_keeps_the_archived_report(
+    run_cli, report_config, filled, tmp_path
+):
+    config = report_config(f'browser = "{tmp_path / "no-chromium"}"\n')
+    result = _weekly(run_cli, config, "--pdf")
+    assert result.exit_code == 1
+    assert "no-chromium" in result.stderr and result.stderr.startswith("Error: ")
+    [row] = _reports(run_cli, config)
+    assert (row["week"], row["pdf_file"]) == (WEEK, None)
+    assert (Path(row["folder"]) / row["html_file"]).is_file()

@@ -187,6 +187,12 @@ def archive(db: Database, report: BuiltReport) -> int:
     return report.archive_id
 
 
+def record_pdf(db: Database, report: BuiltReport) -> None:
+    if report.archive_id is not None and report.pdf is not None:
+        with db.atomic():
+            db["reports"].update(report.archive_id, {"pdf_file": report.pdf.name})
+
+
 def mark_emailed(db: Database, archive_id: int, when: datetime, recipients: int) -> None:
     with db.atomic():
         db["reports"].update(

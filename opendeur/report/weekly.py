@@ -18,6 +18,7 @@ from opendeur.report.build import (
     archive,
     mark_emailed,
     model_versions,
+    record_pdf,
     render_html,
     write_report,
 )
@@ -54,6 +55,7 @@ def make_weekly_report(
     folder = out_dir or settings.report.out_dir / str(week)
     options = report_options(settings)
     report = write_report(db, week, folder, now, options)
+    archive(db, report)  # archived at once: a failing browser or mail server loses nothing
     if pdf or email:
         from opendeur.report.pdf import html_to_pdf
 
@@ -61,7 +63,7 @@ def make_weekly_report(
             report.html, report.html.with_suffix(".pdf"), settings.report.browser
         )
         report.files.append(report.pdf)
-    archive(db, report)
+        record_pdf(db, report)
     if smtp is not None:
         send_report(db, report, smtp, options, now)
     return report
