@@ -716,3 +716,13 @@ def test_opendeur_report_each_section_alone_on_a_busy_week(db, signal_writer, na
     sections = build_sections(db, WEEK, NOW, ReportOptions(sections=(name,)))
     assert [s.name for s in sections] == [name]
     assert sections[0].sentences
+
+
+def test_opendeur_report_examples_quote_a_post_about_two_topics_once(db, signal_writer):
+    for number in range(6):
+        signal_writer.add("2026-W47", money_trouble=True, topics=("huur", "schulden"),
+                          text=f"Ik heb achterstand nummer {number} met de huur.")  # fmt: skip
+    examples = _section(db, "examples", show_excerpts=True)
+    quotes = [item.text for item in examples.items]
+    assert len(quotes) == len(set(quotes)) == 6  # three under each topic, none twice
+    assert [item.heading for item in examples.items] == ["Huur"] * 3 + ["Schulden"] * 3

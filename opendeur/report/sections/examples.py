@@ -30,19 +30,22 @@ def build(ctx: ReportContext) -> SectionResult:
         section.figures = {"shown": False}
         return section
     counts = trouble_per_topic_week(ctx)
+    shown: set[int] = set()  # a post about two topics is quoted once
     for topic in TROUBLE_TOPICS:
         if counts[topic][ctx.week] < ctx.counts.threshold:
             continue
         rows = ctx.db.execute(
-            "SELECT posts.text, signals.evidence FROM signal_topics "
+            "SELECT posts.id, posts.text, signals.evidence FROM signal_topics "
             "JOIN signals ON signals.post_id = signal_topics.post_id "
             "JOIN posts ON posts.id = signals.post_id "
             "WHERE signal_topics.week = ? AND signal_topics.topic = ? "
             "AND signal_topics.money_trouble = 1 AND posts.text IS NOT NULL "
             "ORDER BY signals.score DESC, posts.id LIMIT ?",
-            [str(ctx.week), topic, ctx.excerpts_per_topic],
+            [str(ctx.week), topic, ctx.excerpts_per_topic + len(shown)],
         ).fetchall()
-        for text, evidence in rows:
+        rows = [row for row in rows if row[0] not in shown][: ctx.excerpts_per_topic]
+        for post_id, text, evidence in rows:
+            shown.add(post_id)
             spans = [e for e in json.loads(evidence) if e.get("start") is not None]
             first = spans[0] if spans else None
             piece = excerpt(text, first["start"], first["end"]) if first else excerpt(text)
