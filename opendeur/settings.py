@@ -235,6 +235,43 @@ class ReportSettings(Section):
     _resolve = field_validator("out_dir")(_resolve_path)
 
 
+def _check_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(
+            f'unknown time zone {value!r}; use a name like "Europe/Amsterdam"'
+        ) from error
+    return value
+
+
+def _check_names(value: list[str]) -> list[str]:
+    if any(not name.strip() for name in value):
+        raise ValueError("a name is empty")
+    return value
+
+
+Names = Annotated[list[str], AfterValidator(_check_names)]
+
+
+class CampaignSettings(Section):
+    """Campaigns: who may edit and approve them, and the time zone of scheduled times."""
+
+    editors: Names = Field(
+        default_factory=list,
+        description="Names that may create and edit campaigns; with approvers empty too: everyone.",
+    )
+    approvers: Names = Field(
+        default_factory=list,
+        description="Names that may approve campaigns (never their own: four-eyes).",
+    )
+    timezone: Annotated[str, AfterValidator(_check_timezone)] = Field(
+        "Europe/Amsterdam", description="Time zone of scheduled times and campaign periods."
+    )
+
+
 class Settings(Section):
     """The whole configuration file."""
 
@@ -245,6 +282,7 @@ class Settings(Section):
     listener: ListenerSettings = Field(default_factory=ListenerSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
 
 
 @dataclass(frozen=True)
