@@ -163,36 +163,28 @@ _EMOJI_RUN = re.compile(rf"{_EMOJI}(?:[ \t]?{_EMOJI})+")
 _EXCLAMATIONS = re.compile(r"[!?]*!(?:[!?]*!)+[!?]*|!\?+|\?+!")
 
 
+_JOLLY_MARKS = (
+    (
+        _EXCLAMATIONS,
+        "Meer leestekens achter elkaar klinken schreeuwerig of te vrolijk. "
+        "Voor iemand met geldzorgen past dat niet.",
+        "Gebruik één uitroepteken, of een punt.",
+    ),
+    (
+        _EMOJI_RUN,
+        "Een rij emoji's maakt de tekst te luchtig voor wie geldzorgen heeft.",
+        "Laat de emoji's weg, of gebruik er hooguit één die past.",
+    ),
+)
+
+
 def _jollity_marks(text: str) -> list[Finding]:
-    found = []
-    for m in _EXCLAMATIONS.finditer(text):
-        found.append(
-            finding_at(
-                text,
-                m.start(),
-                m.end(),
-                check="tone.jollity",
-                severity="warning",
-                explanation=(
-                    "Meer leestekens achter elkaar klinken schreeuwerig of te vrolijk. "
-                    "Voor iemand met geldzorgen past dat niet."
-                ),
-                suggestion="Gebruik één uitroepteken, of een punt.",
-            )
-        )
-    for m in _EMOJI_RUN.finditer(text):
-        found.append(
-            finding_at(
-                text,
-                m.start(),
-                m.end(),
-                check="tone.jollity",
-                severity="warning",
-                explanation="Een rij emoji's maakt de tekst te luchtig voor wie geldzorgen heeft.",
-                suggestion="Laat de emoji's weg, of gebruik er hooguit één die past.",
-            )
-        )
-    return found
+    return [
+        finding_at(text, m.start(), m.end(), check="tone.jollity", severity="warning",
+                   explanation=explanation, suggestion=suggestion)
+        for pattern, explanation, suggestion in _JOLLY_MARKS
+        for m in pattern.finditer(text)
+    ]  # fmt: skip
 
 
 # --- perspective -------------------------------------------------------------------------------
