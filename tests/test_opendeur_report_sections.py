@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from campaigns.calendar import load_calendar
 from opendeur.report.build import ReportOptions, build_sections, render_html
-from opendeur.report.calendar import load_calendar
 from opendeur.report.counts import (
     SUPPRESSED,
     SmallCounts,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from campaigns.calendar import CalendarError, load_calendar, upcoming
 from nlp.taxonomy import TROUBLE_TOPICS
-from opendeur.report.calendar import load_calendar, upcoming
+from opendeur.errors import ConfigError
 from opendeur.report.counts import compare
 from opendeur.report.model import Item, ReportContext, SectionResult
 from opendeur.report.queries import trouble_per_topic_week
@@ -28,7 +29,11 @@ def build(ctx: ReportContext) -> SectionResult:
                    ctx.counts).direction == "hoger"
     ]  # fmt: skip
     today = ctx.week.sunday + timedelta(days=1)
-    moments = upcoming(load_calendar(), today, HORIZON_WEEKS)
+    try:
+        calendar = load_calendar()
+    except CalendarError as error:
+        raise ConfigError(f"the piggyback calendar cannot be read: {error}") from error
+    moments = upcoming(calendar, today, HORIZON_WEEKS)
     # Moments that touch a rising topic come first: that is where content helps most now.
     # Then the ones still ahead, by when publishing should start; long-running moments that
     # began weeks ago come last, or they would crowd out what is about to start.

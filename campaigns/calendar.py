@@ -17,7 +17,11 @@ from typing import Any
 
 from nlp.datafiles import data_path
 from nlp.taxonomy import TOPICS
-from opendeur.errors import ConfigError
+
+
+class CalendarError(ValueError):
+    """The calendar file is missing or not valid; the message names the file and the moment."""
+
 
 MAX_LEAD_WEEKS = 12
 REQUIRED_FIELDS = ("id", "name", "topics", "starts", "ends", "lead_weeks", "reason")
@@ -82,7 +86,7 @@ def load_calendar(path: Path | None = None) -> list[Moment]:
         first_seen[moment.id] = f"moment #{number}"
         moments.append(moment)
     if problems:
-        raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))
+        raise CalendarError("\n".join(f"{path}: {problem}" for problem in problems))
     return moments
 
 
@@ -137,15 +141,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as error:
-        raise ConfigError(f"calendar file {path} does not exist") from error
+        raise CalendarError(f"calendar file {path} does not exist") from error
     except OSError as error:
-        raise ConfigError(f"cannot read calendar file {path}: {error.strerror}") from error
+        raise CalendarError(f"cannot read calendar file {path}: {error.strerror}") from error
     except UnicodeDecodeError as error:
-        raise ConfigError(f"calendar file {path} is not UTF-8 text") from error
+        raise CalendarError(f"calendar file {path} is not UTF-8 text") from error
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+        raise CalendarError(f"{path}: not valid TOML: {error}") from error
 
 
 def _label(entry: Any, number: int) -> str:

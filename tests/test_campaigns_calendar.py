@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from campaigns.calendar import CalendarError, Moment, load_calendar, upcoming
 from nlp.datafiles import data_path
 from nlp.taxonomy import TOPICS
-from opendeur.errors import ConfigError
-from opendeur.report.calendar import Moment, load_calendar, upcoming
 
 # DESIGN §6: no officialese. "dient" also catches "u dient" and "dient u".
 OFFICIALESE = {"dient", "vrijblijvend", "verschuldigd", "teneinde", "middels"}
@@ -81,25 +80,25 @@ def _moment(moment_id: str = "test", **fields) -> Moment:
 # --- the shipped file ----------------------------------------------------------------------------
 
 
-def test_opendeur_report_calendar_shipped_file_loads(moments: list[Moment]):
+def test_campaigns_calendar_shipped_file_loads(moments: list[Moment]):
     assert load_calendar(data_path("calendar", "piggyback.toml")) == moments
     assert 30 <= len(moments) <= 45
     assert MUST_COVER - {moment.id for moment in moments} == set()
 
 
-def test_opendeur_report_calendar_shipped_ids_are_unique():
+def test_campaigns_calendar_shipped_ids_are_unique():
     raw = tomllib.loads(data_path("calendar", "piggyback.toml").read_text(encoding="utf-8"))
     ids = [entry["id"] for entry in raw["moment"]]
     assert len(ids) == len(set(ids))
 
 
-def test_opendeur_report_calendar_shipped_topics_are_valid(moments: list[Moment]):
+def test_campaigns_calendar_shipped_topics_are_valid(moments: list[Moment]):
     for moment in moments:
         assert moment.topics, moment.id
         assert set(moment.topics) <= set(TOPICS), moment.id
 
 
-def test_opendeur_report_calendar_shipped_reasons_are_short_plain_and_use_je(
+def test_campaigns_calendar_shipped_reasons_are_short_plain_and_use_je(
     moments: list[Moment],
 ):
     for moment in moments:
@@ -111,13 +110,13 @@ def test_opendeur_report_calendar_shipped_reasons_are_short_plain_and_use_je(
         assert not {"u", "uw"} & set(words), f"{moment.id}: use 'je', not 'u'"
 
 
-def test_opendeur_report_calendar_shipped_leaves_out_payday(moments: list[Moment]):
+def test_campaigns_calendar_shipped_leaves_out_payday(moments: list[Moment]):
     # End of the month comes every month: it is not a calendar moment.
     names = " ".join(f"{moment.id} {moment.name}".lower() for moment in moments)
     assert "einde-maand" not in names and "betaaldag" not in names
 
 
-def test_opendeur_report_calendar_shipped_movable_moments_name_their_year(moments: list[Moment]):
+def test_campaigns_calendar_shipped_movable_moments_name_their_year(moments: list[Moment]):
     movable = [moment for moment in moments if moment.movable]
     assert {moment.name for moment in movable} == {"Ramadan en Suikerfeest", "Offerfeest"}
     for moment in movable:
@@ -126,7 +125,7 @@ def test_opendeur_report_calendar_shipped_movable_moments_name_their_year(moment
     assert all(moment.year is None for moment in moments if not moment.movable)
 
 
-def test_opendeur_report_calendar_shipped_rent_rises_on_1_july(moments: list[Moment]):
+def test_campaigns_calendar_shipped_rent_rises_on_1_july(moments: list[Moment]):
     rent = next(moment for moment in moments if moment.id == "huurverhoging-1-juli")
     assert rent.starts == (7, 1)
 
@@ -134,7 +133,7 @@ def test_opendeur_report_calendar_shipped_rent_rises_on_1_july(moments: list[Mom
 # --- upcoming on concrete dates ------------------------------------------------------------------
 
 
-def test_opendeur_report_calendar_mid_november_finds_sinterklaas_and_kerst(moments: list[Moment]):
+def test_campaigns_calendar_mid_november_finds_sinterklaas_and_kerst(moments: list[Moment]):
     found = _by_id(upcoming(moments, date(2026, 11, 15), horizon_weeks=3))
     assert found["sinterklaas"] == (date(2026, 11, 15), date(2026, 12, 5))
     # Kerst starts after this three-week horizon (6 December), but its three lead weeks open
@@ -145,7 +144,7 @@ def test_opendeur_report_calendar_mid_november_finds_sinterklaas_and_kerst(momen
     assert "uitverkoop-na-kerst" not in found  # 26 December, no lead weeks
 
 
-def test_opendeur_report_calendar_lead_weeks_bring_a_moment_into_the_horizon():
+def test_campaigns_calendar_lead_weeks_bring_a_moment_into_the_horizon():
     today = date(2026, 11, 15)  # horizon ends on 27 December
     late = _moment("late", starts=(12, 28), ends=(12, 31), lead_weeks=0)
     early = _moment("early", starts=(12, 28), ends=(12, 31), lead_weeks=1)
@@ -157,7 +156,7 @@ def test_opendeur_report_calendar_lead_weeks_bring_a_moment_into_the_horizon():
     }
 
 
-def test_opendeur_report_calendar_late_december_wraps_into_january(moments: list[Moment]):
+def test_campaigns_calendar_late_december_wraps_into_january(moments: list[Moment]):
     found = _by_id(upcoming(moments, date(2026, 12, 28)))
     assert found["kerst-en-oud-en-nieuw"] == (date(2026, 12, 15), date(2027, 1, 1))
     assert found["goede-voornemens"] == (date(2026, 12, 27), date(2027, 1, 15))
@@ -166,7 +165,7 @@ def test_opendeur_report_calendar_late_december_wraps_into_january(moments: list
     assert "sinterklaas" not in found  # ended on 5 December; next one is beyond the horizon
 
 
-def test_opendeur_report_calendar_running_moment_is_included(moments: list[Moment]):
+def test_campaigns_calendar_running_moment_is_included(moments: list[Moment]):
     # In January, the wrapping winter moment started last December and is still running.
     found = _by_id(upcoming(moments, date(2027, 1, 20)))
     assert found["koude-winter"] == (date(2026, 12, 1), date(2027, 2, 28))
@@ -174,7 +173,7 @@ def test_opendeur_report_calendar_running_moment_is_included(moments: list[Momen
     assert found["januari-lange-maand"] == (date(2027, 1, 1), date(2027, 1, 31))
 
 
-def test_opendeur_report_calendar_last_day_counts_and_day_after_does_not():
+def test_campaigns_calendar_last_day_counts_and_day_after_does_not():
     moment = _moment(starts=(7, 1), ends=(7, 31), lead_weeks=3)
     assert _by_id(upcoming([moment], date(2026, 7, 31))) == {
         "test": (date(2026, 7, 1), date(2026, 7, 31))
@@ -182,21 +181,21 @@ def test_opendeur_report_calendar_last_day_counts_and_day_after_does_not():
     assert upcoming([moment], date(2026, 8, 1)) == []
 
 
-def test_opendeur_report_calendar_moment_beyond_horizon_is_left_out(moments: list[Moment]):
+def test_campaigns_calendar_moment_beyond_horizon_is_left_out(moments: list[Moment]):
     found = _by_id(upcoming(moments, date(2026, 11, 15)))
     assert "zomervakantie" not in found
     assert "huurverhoging-1-juli" not in found
     assert "ramadan-2027" not in found  # publishing opens on 18 January 2027
 
 
-def test_opendeur_report_calendar_results_are_sorted_by_start(moments: list[Moment]):
+def test_campaigns_calendar_results_are_sorted_by_start(moments: list[Moment]):
     found = upcoming(moments, date(2026, 12, 28), horizon_weeks=12)
     starts = [start for _, start, _ in found]
     assert starts == sorted(starts)
     assert len(found) >= 10
 
 
-def test_opendeur_report_calendar_29_february_in_leap_and_other_years(moments: list[Moment]):
+def test_campaigns_calendar_29_february_in_leap_and_other_years(moments: list[Moment]):
     winter = next(moment for moment in moments if moment.id == "koude-winter")
     assert winter.ends == (2, 29)
     assert _by_id(upcoming([winter], date(2027, 12, 20)))["koude-winter"] == (
@@ -216,7 +215,7 @@ def test_opendeur_report_calendar_29_february_in_leap_and_other_years(moments: l
     }
 
 
-def test_opendeur_report_calendar_movable_moment_only_in_its_year(moments: list[Moment]):
+def test_campaigns_calendar_movable_moment_only_in_its_year(moments: list[Moment]):
     found = _by_id(upcoming(moments, date(2027, 1, 20)))
     assert found["ramadan-2027"] == (date(2027, 2, 8), date(2027, 3, 11))
     assert "ramadan-2028" not in found
@@ -226,7 +225,7 @@ def test_opendeur_report_calendar_movable_moment_only_in_its_year(moments: list[
     assert found["ramadan-2028"] == (date(2028, 1, 28), date(2028, 2, 28))
 
 
-def test_opendeur_report_calendar_movable_moment_may_wrap_over_the_year_end():
+def test_campaigns_calendar_movable_moment_may_wrap_over_the_year_end():
     moment = _moment(starts=(12, 26), ends=(1, 24), movable=True, year=2030, note="maan")
     assert _by_id(upcoming([moment], date(2030, 12, 20))) == {
         "test": (date(2030, 12, 26), date(2031, 1, 24))
@@ -234,7 +233,7 @@ def test_opendeur_report_calendar_movable_moment_may_wrap_over_the_year_end():
     assert upcoming([moment], date(2031, 12, 20)) == []
 
 
-def test_opendeur_report_calendar_negative_horizon_is_refused(moments: list[Moment]):
+def test_campaigns_calendar_negative_horizon_is_refused(moments: list[Moment]):
     with pytest.raises(ValueError, match="horizon_weeks"):
         upcoming(moments, date(2026, 1, 1), horizon_weeks=-1)
 
@@ -248,7 +247,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_opendeur_report_calendar_small_valid_file_loads(tmp_path: Path):
+def test_campaigns_calendar_small_valid_file_loads(tmp_path: Path):
     [moment] = load_calendar(_write(tmp_path, VALID))
     assert moment == Moment(
         id="sinterklaas",
@@ -290,36 +289,36 @@ def test_opendeur_report_calendar_small_valid_file_loads(tmp_path: Path):
         ("lead_weeks = 3", "lead_weeks = 3\nmovable = 1", "movable must be true or false"),
     ],
 )
-def test_opendeur_report_calendar_rejects_bad_moment(
-    tmp_path: Path, old: str, new: str, message: str
-):
+def test_campaigns_calendar_rejects_bad_moment(tmp_path: Path, old: str, new: str, message: str):
     assert old in VALID
     path = _write(tmp_path, VALID.replace(old, new))
-    with pytest.raises(ConfigError, match=message) as caught:
+    with pytest.raises(CalendarError, match=message) as caught:
         load_calendar(path)
     assert str(caught.value).startswith(f"{path}: ")
 
 
-def test_opendeur_report_calendar_rejects_duplicate_id(tmp_path: Path):
+def test_campaigns_calendar_rejects_duplicate_id(tmp_path: Path):
     path = _write(tmp_path, VALID + VALID)
-    with pytest.raises(ConfigError, match=r"moment 'sinterklaas': duplicate id \(also moment #1\)"):
+    with pytest.raises(
+        CalendarError, match=r"moment 'sinterklaas': duplicate id \(also moment #1\)"
+    ):
         load_calendar(path)
 
 
-def test_opendeur_report_calendar_movable_needs_a_note_and_checks_its_year(tmp_path: Path):
+def test_campaigns_calendar_movable_needs_a_note_and_checks_its_year(tmp_path: Path):
     movable = VALID.replace("lead_weeks = 3", "lead_weeks = 3\nmovable = true\nyear = 2027")
-    with pytest.raises(ConfigError, match="a movable moment needs a note"):
+    with pytest.raises(CalendarError, match="a movable moment needs a note"):
         load_calendar(_write(tmp_path, movable))
     leap_day = movable.replace('ends = "12-05"', 'ends = "02-29"') + 'note = "maan"\n'
-    with pytest.raises(ConfigError, match=r"ends '02-29' is not a date as MM-DD in 2027"):
+    with pytest.raises(CalendarError, match=r"ends '02-29' is not a date as MM-DD in 2027"):
         load_calendar(_write(tmp_path, leap_day))
     [moment] = load_calendar(_write(tmp_path, leap_day.replace("2027", "2028")))
     assert moment.movable and moment.year == 2028 and moment.note == "maan"
 
 
-def test_opendeur_report_calendar_reports_every_problem_at_once(tmp_path: Path):
+def test_campaigns_calendar_reports_every_problem_at_once(tmp_path: Path):
     text = VALID.replace('"winkelen"]', '"kerst"]') + VALID.replace("lead_weeks = 3", "")
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(CalendarError) as caught:
         load_calendar(_write(tmp_path, text))
     lines = str(caught.value).splitlines()
     assert len(lines) == 2
@@ -335,13 +334,13 @@ def test_opendeur_report_calendar_reports_every_problem_at_once(tmp_path: Path):
         (VALID + "\n[extra]\nkey = 1\n", "unknown top-level key 'extra'"),
     ],
 )
-def test_opendeur_report_calendar_rejects_bad_file(tmp_path: Path, text: str, message: str):
+def test_campaigns_calendar_rejects_bad_file(tmp_path: Path, text: str, message: str):
     path = _write(tmp_path, text)
-    with pytest.raises(ConfigError, match=message) as caught:
+    with pytest.raises(CalendarError, match=message) as caught:
         load_calendar(path)
     assert str(path) in str(caught.value)
 
 
-def test_opendeur_report_calendar_missing_file_is_explained(tmp_path: Path):
-    with pytest.raises(ConfigError, match="calendar file .*missing.toml does not exist"):
+def test_campaigns_calendar_missing_file_is_explained(tmp_path: Path):
+    with pytest.raises(CalendarError, match="calendar file .*missing.toml does not exist"):
         load_calendar(tmp_path / "missing.toml")
