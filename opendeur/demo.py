@@ -267,9 +267,9 @@ def train_step(workspace: DemoWorkspace) -> StepResult:
         summary={"model": version, "test_figures": figures},
         lines=[
             line + ": on the test split money-trouble F1 "
-            f"{figures.get('money_trouble_f1', 0):.2f}, kind macro-F1 "
-            f"{figures.get('kind_macro_f1', 0):.2f}, topics micro-F1 "
-            f"{figures.get('topics_micro_f1', 0):.2f}"
+            f"{figures.get('money_trouble_f1', 0):.3f}, kind macro-F1 "
+            f"{figures.get('kind_macro_f1', 0):.3f}, topics micro-F1 "
+            f"{figures.get('topics_micro_f1', 0):.3f}"
         ],
         look_at={
             "classifier figures": str(store.folder(settings.backend, version) / "evaluation.txt"),
