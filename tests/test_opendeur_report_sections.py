@@ -180,7 +180,8 @@ def test_opendeur_report_headline_counts_share_and_severity(db, signal_writer):
     assert "lazen we 100 berichten: meer dan in de weken ervoor (gemiddeld 50)" in text
     assert "60 berichten gingen over eigen geldzorgen (60,0% van alle berichten)" in text
     assert "Dat is meer dan in de weken ervoor (gemiddeld 20)." in text
-    assert "10 met ernst 3" in text and "20 met ernst 2" in text and "30 met ernst 1" in text
+    assert "10 acuut (ernst 3)" in text and "20 achterstand of schulden (ernst 2)" in text
+    assert "30 zorgen (ernst 1)" in text
     assert _row(headline, "headline", "Berichten gelezen") == [
         "Berichten gelezen", 100, 50.0, "↑ meer"
     ]  # fmt: skip
@@ -248,8 +249,8 @@ def test_opendeur_report_headline_secondary_suppression_of_severity(db, signal_w
     headline = _section(db, "headline")
     assert headline.figures["money_trouble"] == 41
     assert headline.figures["by_severity"] == {"1": 30, "2": "×", "3": "< 5"}
-    assert "< 5 met ernst 3" in _text(headline)
-    assert "een niet getoond aantal met ernst 2" in _text(headline)
+    assert "< 5 acuut (ernst 3)" in _text(headline)
+    assert "een niet getoond aantal achterstand of schulden (ernst 2)" in _text(headline)
     assert 8 not in _numbers(_text(headline))  # 41 - 30 - 8 would give severity 3 away
     assert _row(headline, "headline", "– ernst 2: achterstand of schulden")[1:] == ["×", "–", "–"]
     assert _row(headline, "headline", "– ernst 1: zorgen (krap, rondkomen)")[1] == 30

@@ -18,3 +18,4 @@ SEVERITY_NAMES = {
     2: "achterstand of schulden",
     3: "acuut (deurwaarder, ontruiming, afsluiting, beslag)",
 }
+SEVERITY_SHORT = {1: "zorgen", 2: "achterstand of schulden", 3: "acuut"}

@@ -10,7 +10,7 @@ from opendeur.report.queries import (
     posts_per_week,
     trouble_per_week_severity,
 )
-from opendeur.report.words import SEVERITY_NAMES
+from opendeur.report.words import SEVERITY_NAMES, SEVERITY_SHORT
 
 TITLE = "In het kort"
 
@@ -71,9 +71,7 @@ def build(ctx: ReportContext) -> SectionResult:
             row[1:] = [SUPPRESSED, "–", "–"]
         rows.append(row)
     if trouble_now:
-        words = [
-            f"{shown_text(parts[str(s)])} met ernst {s} ({SEVERITY_NAMES[s]})" for s in (3, 2, 1)
-        ]
+        words = [f"{shown_text(parts[str(s)])} {SEVERITY_SHORT[s]} (ernst {s})" for s in (3, 2, 1)]
         section.sentences.append("Naar ernst: " + ", ".join(words) + ".")
     section.tables.append(
         Table(
