@@ -188,3 +188,125 @@ def publish(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
+
+
+@campaign.command()
+@click.option("--weeks", default=8, show_default=True, type=click.IntRange(0, 52),
+              help="How many weeks ahead to look.")  # fmt: skip
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]),
+              help="Plan as on this day (default: today in campaigns.timezone).")  # fmt: skip
+@click.option("--create", "rank", type=click.IntRange(1), metavar="RANK",
+              help="Create a draft campaign from the template of suggestion RANK.")  # fmt: skip
+@actor_option
+@json_option
+@click.pass_obj
+def plan(obj: Any, weeks: int, on: datetime | None, rank: int | None, actor: str | None,
+         as_json: bool) -> None:  # fmt: skip
+    """Suggest campaigns for the coming weeks, ranked, with the reasons.
+
+    The suggestions come from the piggyback calendar (data/calendar), rising money-trouble
+    signals per topic and the templates in data/templates. --create RANK makes a draft
+    campaign from that suggestion's template, filled with [campaigns] help_page, phone and
+    team and organisation.name.
+    """
+    from campaigns.cli_output import echo_json
+    from campaigns.planner import suggest
+
+    today = on.date() if on else _today(obj)
+    with _plan_errors():
+        suggestions = suggest(obj.db, today, weeks)
+    if rank is None:
+        if as_json:
+            echo_json({"date": today.isoformat(), "weeks": weeks,
+                       "suggestions": [s.as_dict() for s in suggestions]})  # fmt: skip
+        else:
+            _echo_plan(today, weeks, suggestions)
+        return
+    if not 1 <= rank <= len(suggestions):
+        raise click.ClickException(
+            f"there is no suggestion {rank}; `campaign plan` shows {len(suggestions)}"
+        )
+    with _plan_errors():
+        campaign_id = _create_from(obj, suggestions[rank - 1], actor)
+    chosen = suggestions[rank - 1]
+    support.echo_stored(obj, campaign_id, as_json,
+                        f"created draft campaign {campaign_id} from template "
+                        f"{chosen.template_id} for {chosen.moment_name} "
+                        f"({chosen.starts} to {chosen.ends})")  # fmt: skip
+
+
+def _today(obj: Any):
+    from zoneinfo import ZoneInfo
+
+    return support.utc_now().astimezone(ZoneInfo(obj.settings.campaigns.timezone)).date()
+
+
+def _plan_errors():
+    """Calendar and template errors, like campaign errors, become one ``Error:`` line."""
+    import contextlib
+
+    from campaigns.calendar import CalendarError
+    from campaigns.templates import TemplateError
+
+    @contextlib.contextmanager
+    def handled():
+        try:
+            with support.user_errors():
+                yield
+        except (CalendarError, TemplateError) as error:
+            raise click.ClickException(str(error)) from error
+
+    return handled()
+
+
+def _create_from(obj: Any, suggestion: Any, actor: str | None) -> int:
+    import dataclasses
+
+    from campaigns.templates import fill, load_templates
+    from campaigns.workflow import import_campaign
+
+    if suggestion.template_id is None:
+        raise click.ClickException(
+            f"suggestion {suggestion.rank} ({suggestion.moment_name}) has no template; "
+            "create it with `campaign new` or `campaign import`"
+        )
+    settings = obj.settings
+    form = settings.organisation.address_form
+    template = next(t for t in load_templates() if t.id == suggestion.template_id)
+    if form != template.address_form:
+        raise click.ClickException(
+            f'the templates are written with "{template.address_form}" and '
+            f'organisation.address_form is "{form}"; there are no "{form}" variants yet, so '
+            "write the campaign yourself (`campaign new` or `campaign import`)"
+        )
+    values = {"organisation.name": settings.organisation.name,
+              "campaigns.help_page": settings.campaigns.help_page,
+              "campaigns.phone": settings.campaigns.phone,
+              "campaigns.team": settings.campaigns.team}  # fmt: skip
+    missing = [key for key, value in values.items() if not str(value).strip()]
+    if missing:
+        raise click.ClickException(
+            f"campaign plan --create needs {', '.join(missing)} in the configuration file"
+        )
+    content = fill(template, organisation=values["organisation.name"],
+                   phone=values["campaigns.phone"], help_page=values["campaigns.help_page"],
+                   team=values["campaigns.team"])  # fmt: skip
+    content = dataclasses.replace(
+        content, name=f"{suggestion.moment_name} {suggestion.starts.year}",
+        starts=suggestion.starts.isoformat(), ends=suggestion.ends.isoformat(),
+    )  # fmt: skip
+    return import_campaign(obj.db, content, actor=support.actor_name(actor),
+                           roles=support.roles_of(obj), now=support.utc_now())  # fmt: skip
+
+
+def _echo_plan(today: Any, weeks: int, suggestions: list) -> None:
+    click.echo(f"Campaign suggestions for {today.isoformat()}, {weeks} weeks ahead:")
+    if not suggestions:
+        click.echo("  no calendar moments in this period")
+    for s in suggestions:
+        template = f"template {s.template_id}" if s.template_id else "no template"
+        click.echo(f"\n{s.rank}. {s.moment_name} ({s.moment_id})  score {s.score:.2f}")
+        click.echo(f"   publish from {s.publish_from}, moment {s.starts} to {s.ends}; "
+                   f"topics {', '.join(s.topics)}; {template}")  # fmt: skip
+        for reason in s.reasons:
+            click.echo(f"   - {reason}")

@@ -257,7 +257,7 @@ Names = Annotated[list[str], AfterValidator(_check_names)]
 
 
 class CampaignSettings(Section):
-    """Campaigns: who may edit and approve them, and the time zone of scheduled times."""
+    """Campaigns: who may edit and approve them, time zone, and the open door templates name."""
 
     editors: Names = Field(
         default_factory=list,
@@ -269,6 +269,13 @@ class CampaignSettings(Section):
     )
     timezone: Annotated[str, AfterValidator(_check_timezone)] = Field(
         "Europe/Amsterdam", description="Time zone of scheduled times and campaign periods."
+    )
+    help_page: HttpUrl = Field(
+        "", description="The help page campaign templates link to (`campaign plan --create`)."
+    )
+    phone: str = Field("", description="The dedicated phone number campaign templates give.")
+    team: str = Field(
+        "", description='Who answers that phone, as templates name it ("het team Huur en Geld").'
     )
 
 

@@ -313,3 +313,79 @@ def test_campaigns_cli_every_json_output_parses(opendeur, tmp_path: Path):
     source = tmp_path / "c.toml"
     source.write_text(CAMPAIGN_FILE, encoding="utf-8")
     assert _json(opendeur("campaign", "import", str(source), "--json"))["campaign"]["id"] == 2
+
+
+# --- campaign plan ---
+
+PLAN_SETTINGS = (
+    'help_page = "https://www.voorbeeld.nl/hulp-bij-betalen"\nphone = "020 123 45 67"\n'
+    'team = "het team Huur en Geld"\n'
+)
+
+
+@pytest.fixture
+def planner(run_cli, write_config, tmp_path, monkeypatch):
+    """``opendeur campaign plan ARGS`` with an organisation name and a fixed clock."""
+    monkeypatch.setattr(
+        "campaigns.cli_support.utc_now", lambda: datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    )
+
+    def run(*args: str, campaigns: str = PLAN_SETTINGS, form: str = "je"):
+        config = write_config(
+            f'[organisation]\nname = "Woonstichting Test"\naddress_form = "{form}"\n'
+            f'[store]\npath = "{tmp_path / "plan.db"}"\n[campaigns]\n{campaigns}'
+        )
+        return run_cli("--config", str(config), "campaign", "plan", *args)
+
+    return run
+
+
+def test_campaigns_cli_plan_prints_ranked_suggestions_with_reasons(planner):
+    result = planner("--weeks", "4")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Campaign suggestions for 2026-11-16, 4 weeks ahead:")
+    assert "Sinterklaas (sinterklaas)" in result.output
+    assert (
+        "- Mensen zoeken vanaf half november naar de feestdagen en aanbiedingen." in result.output
+    )
+    assert "template feestdagen" in result.output
+
+
+def test_campaigns_cli_plan_json(planner):
+    data = json.loads(planner("--date", "2026-06-05", "--json").output)
+    assert data["date"] == "2026-06-05" and data["weeks"] == 8
+    first = data["suggestions"][0]
+    assert set(first) >= {"rank", "moment_id", "moment_name", "theme", "topics", "publish_from",
+                          "starts", "ends", "score", "reasons", "template_id"}  # fmt: skip
+    assert "zomervakantie" in [s["moment_id"] for s in data["suggestions"][:3]]
+
+
+def test_campaigns_cli_plan_create_makes_a_draft_from_the_template(planner):
+    ranks = json.loads(planner("--json").output)["suggestions"]
+    rank = next(s["rank"] for s in ranks if s["moment_id"] == "sinterklaas")
+    result = planner("--create", str(rank), "--as", "ann", "--json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    campaign = shown["campaign"]
+    assert campaign["name"] == "Sinterklaas 2026" and campaign["status"] == "draft"
+    assert (campaign["starts"], campaign["ends"]) == ("2026-11-15", "2026-12-05")
+    assert campaign["theme"] == "feestdagen" and campaign["created_by"] == "ann"
+    assert [item["channel"] for item in shown["items"]] == ["wordpress", "x", "facebook"]
+    assert "het team Huur en Geld" in shown["items"][0]["body"]
+    assert not any("{" in str(item[key]) for item in shown["items"] for key in ("title", "body"))
+    assert [row["action"] for row in shown["audit"]] == ["imported"]
+
+
+def test_campaigns_cli_plan_create_without_settings_refuses_with_one_line(planner):
+    result = planner("--create", "1", "--as", "ann", campaigns='phone = "020 123 45 67"\n')
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: campaign plan --create needs campaigns.help_page, campaigns.team in the "
+        "configuration file"
+    ]
+
+
+def test_campaigns_cli_plan_create_refuses_u_corporations(planner):
+    result = planner("--create", "1", "--as", "ann", form="u")
+    assert result.exit_code == 1
+    assert 'no "u" variants yet' in result.output
