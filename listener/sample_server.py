@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 from nlp.datafiles import data_path
 
 HUGE_PAGE_BYTES = 12_000_000
-SLOW_PAGE_SECONDS = 5.0
+SLOW_PAGE_SECONDS = 10.0
 
 _THREAD_PAGE = """<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title>
 </head><body><h2 class="topic-title"><a href="#">{title}</a></h2>

@@ -50,7 +50,7 @@ models_dir = "models"  # trained by the demo on the shipped corpus
 [listener.crawl]
 download_delay_seconds = 0
 autothrottle = false
-timeout_seconds = 3
+timeout_seconds = 8
 max_page_bytes = 2000000
 retries = 3
 max_retry_after_seconds = 5
