@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -250,5 +250,5 @@ def as_json(report: BuiltReport) -> dict[str, Any]:
         "csv": [str(p) for p in report.csv],
         "pdf": str(report.pdf) if report.pdf else None,
         "archive_id": report.archive_id,
-        "sections": [asdict(s)["name"] for s in report.sections],
+        "sections": [s.name for s in report.sections],
     }
