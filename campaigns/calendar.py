@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import calendar
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from campaigns.toml_files import read_toml
 from nlp.datafiles import data_path
 from nlp.taxonomy import TOPICS
 
@@ -64,7 +64,7 @@ def load_calendar(path: Path | None = None) -> list[Moment]:
     Every problem in the file is reported at once, each line naming the file and the moment.
     """
     path = path if path is not None else data_path("calendar", "piggyback.toml")
-    document = _read_toml(path)
+    document = read_toml(path, CalendarError, "calendar file")
     problems: list[str] = []
     entries = document.get("moment")
     for key in document:
@@ -135,21 +135,6 @@ def _on(year: int, month_day: tuple[int, int]) -> date:
     if (month, day) == (2, 29) and not calendar.isleap(year):
         day = 28
     return date(year, month, day)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise CalendarError(f"calendar file {path} does not exist") from error
-    except OSError as error:
-        raise CalendarError(f"cannot read calendar file {path}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise CalendarError(f"calendar file {path} is not UTF-8 text") from error
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise CalendarError(f"{path}: not valid TOML: {error}") from error
 
 
 def _label(entry: Any, number: int) -> str:

@@ -27,12 +27,12 @@ link = "https://www.voorbeeld.nl/hulp-bij-betalen"
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from campaigns.toml_files import read_toml
 from nlp.taxonomy import TOPICS
 
 CHANNEL_TYPES = ("wordpress", "x", "facebook", "themesite", "dryrun")
@@ -70,14 +70,7 @@ class CampaignContent:
 
 
 def load_campaign_file(path: Path) -> CampaignContent:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise CampaignFileError(f"{path} does not exist") from error
-    except UnicodeDecodeError as error:
-        raise CampaignFileError(f"{path} is not UTF-8 text; save it as UTF-8") from error
-    except tomllib.TOMLDecodeError as error:
-        raise CampaignFileError(f"{path} is not valid TOML: {error}") from error
+    data = read_toml(path, CampaignFileError, "campaign file")
     return parse_campaign(data, str(path))
 
 

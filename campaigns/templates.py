@@ -16,12 +16,12 @@ there are no "u" variants yet.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from campaigns.content_file import CampaignContent, CampaignFileError, parse_campaign
+from campaigns.toml_files import read_toml
 from nlp.datafiles import data_path
 from nlp.taxonomy import TOPICS
 
@@ -78,14 +78,7 @@ def load_templates(folder: Path | None = None) -> list[Template]:
 
 
 def load_template(path: Path) -> Template:
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise TemplateError(f"{path}: does not exist") from error
-    except UnicodeDecodeError as error:
-        raise TemplateError(f"{path}: not UTF-8 text") from error
-    except tomllib.TOMLDecodeError as error:
-        raise TemplateError(f"{path}: not valid TOML: {error}") from error
+    document = read_toml(path, TemplateError, "template")
     meta = document.pop("template", None)
     problems = _meta_problems(meta)
     try:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from opendeur.report.model import ReportContext, SectionResult
+if TYPE_CHECKING:  # reading the settings needs only the names, not sqlite-utils
+    from opendeur.report.model import ReportContext, SectionResult
 
 SECTIONS = (
     "headline",
