@@ -26,13 +26,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed-app
 demo: install
 	$(BIN)/opendeur demo
 
-# Debian's Chromium and ChromeDriver: the report's browser tests and `report weekly --pdf`.
+# Debian packages the service tests start on 127.0.0.1: Chromium and ChromeDriver (report PDF,
+# browser tests), and WordPress with PHP and MariaDB (the WordPress channel's tests).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SYSTEM_PACKAGES := chromium chromium-driver wordpress php-cli php-mysql mariadb-server-core
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-		echo "installing Debian's chromium and chromium-driver (report PDF and browser tests)"; \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+		|| ! command -v php >/dev/null || [ ! -x /usr/sbin/mariadbd ] \
+		|| [ ! -f /usr/share/wordpress/wp-settings.php ]; then \
+		echo "installing Debian packages for the service tests: $(SYSTEM_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
-			-y -qq --no-install-recommends chromium chromium-driver >/dev/null; \
+			-y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
 test: dev system-deps

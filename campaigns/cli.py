@@ -1,8 +1,8 @@
-"""`opendeur campaign` and `opendeur publish`: plan campaigns and send their content.
+"""`opendeur campaign`: plan, write, check and approve campaigns.
 
 The commands parse and print; `campaigns.workflow` does the work on ``obj.db`` with the
 roles of ``obj.settings.campaigns``. The workflow's commands (submit, approve, schedule,
-cancel, edit) live in `campaigns.cli_workflow`.
+cancel, edit) live in `campaigns.cli_workflow`; `opendeur publish` in `campaigns.cli_publish`.
 """
 
 from __future__ import annotations
@@ -179,17 +179,6 @@ def check(obj: Any, file: Path | None, campaign_id: int | None, as_json: bool) -
         raise SystemExit(1)
 
 
-@click.group(invoke_without_command=True)
-@click.pass_context
-def publish(ctx: click.Context) -> None:
-    """Send scheduled content to its channels (not available yet).
-
-    Its commands (due, worker, post) arrive with campaigns.
-    """
-    if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
-
-
 @campaign.command()
 @click.option("--weeks", default=8, show_default=True, type=click.IntRange(0, 52),
               help="How many weeks ahead to look.")  # fmt: skip
@@ -260,40 +249,14 @@ def _plan_errors():
 
 
 def _create_from(obj: Any, suggestion: Any, actor: str | None) -> int:
-    import dataclasses
-
-    from campaigns.templates import fill, load_templates
+    from campaigns.planner import campaign_from
     from campaigns.workflow import import_campaign
 
-    if suggestion.template_id is None:
-        raise click.ClickException(
-            f"suggestion {suggestion.rank} ({suggestion.moment_name}) has no template; "
-            "create it with `campaign new` or `campaign import`"
-        )
     settings = obj.settings
-    form = settings.organisation.address_form
-    template = next(t for t in load_templates() if t.id == suggestion.template_id)
-    if form != template.address_form:
-        raise click.ClickException(
-            f'the templates are written with "{template.address_form}" and '
-            f'organisation.address_form is "{form}"; there are no "{form}" variants yet, so '
-            "write the campaign yourself (`campaign new` or `campaign import`)"
-        )
-    values = {"organisation.name": settings.organisation.name,
-              "campaigns.help_page": settings.campaigns.help_page,
-              "campaigns.phone": settings.campaigns.phone,
-              "campaigns.team": settings.campaigns.team}  # fmt: skip
-    missing = [key for key, value in values.items() if not str(value).strip()]
-    if missing:
-        raise click.ClickException(
-            f"campaign plan --create needs {', '.join(missing)} in the configuration file"
-        )
-    content = fill(template, organisation=values["organisation.name"],
-                   phone=values["campaigns.phone"], help_page=values["campaigns.help_page"],
-                   team=values["campaigns.team"])  # fmt: skip
-    content = dataclasses.replace(
-        content, name=f"{suggestion.moment_name} {suggestion.starts.year}",
-        starts=suggestion.starts.isoformat(), ends=suggestion.ends.isoformat(),
+    content = campaign_from(
+        suggestion, organisation=settings.organisation.name,
+        help_page=settings.campaigns.help_page, phone=settings.campaigns.phone,
+        team=settings.campaigns.team, address_form=settings.organisation.address_form,
     )  # fmt: skip
     return import_campaign(obj.db, content, actor=support.actor_name(actor),
                            roles=support.roles_of(obj), now=support.utc_now())  # fmt: skip

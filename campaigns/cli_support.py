@@ -57,6 +57,16 @@ def roles_of(obj: Any):
     return Roles.from_names(settings.editors, settings.approvers)
 
 
+def publishing_of(obj: Any):
+    """The configured channels as scheduling sees them: types carried, paid channels."""
+    from campaigns.workflow import Publishing
+
+    enabled = {name: c for name, c in obj.settings.channels.items() if c.enabled}
+    paid = {name: c for name, c in enabled.items() if c.type == "x" and not c.dry_run}
+    carried = {kind for c in enabled.values() for kind in (c.carries or [c.type])}
+    return Publishing(frozenset(carried), paid)
+
+
 def echo_stored(obj: Any, campaign_id: int, as_json: bool, message: str = "") -> None:
     """A stored campaign as JSON, as ``message`` when given, else in full."""
     from campaigns.cli_output import echo_campaign, echo_json, shown

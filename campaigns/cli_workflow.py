@@ -98,6 +98,7 @@ def schedule(obj: Any, campaign_id: int, times: tuple[str, ...], items: tuple[in
         recorded = schedule_campaign(
             obj.db, campaign_id, at=general, item_times=item_times, zone=zone,
             actor=support.actor_name(actor), roles=support.roles_of(obj), now=support.utc_now(),
+            publishing=support.publishing_of(obj),
         )  # fmt: skip
     lines = [f"item {n} at {at}" for n, at in recorded.items()]
     support.echo_stored(obj, campaign_id, as_json,

@@ -33,7 +33,8 @@ from datetime import date, timedelta
 from sqlite_utils import Database
 
 from campaigns.calendar import Moment, load_calendar, upcoming
-from campaigns.templates import Template, load_templates
+from campaigns.content_file import CampaignContent
+from campaigns.templates import Template, TemplateError, fill, load_templates
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,45 @@ def suggest(
         for rank, (score, moment, publish_from, starts, ends, template, reasons)
         in enumerate(scored, start=1)
     ]  # fmt: skip
+
+
+def campaign_from(
+    suggestion: Suggestion, *, organisation: str, help_page: str, phone: str, team: str,
+    address_form: str, templates: Sequence[Template] | None = None,
+) -> CampaignContent:  # fmt: skip
+    """The campaign of ``suggestion``'s template, filled in, over the suggestion's period.
+
+    The period runs from ``publish_from`` (the lead time before the moment, when people start
+    searching) to the moment's end. Raises TemplateError when there is no usable template.
+    """
+    import dataclasses
+
+    if suggestion.template_id is None:
+        raise TemplateError(
+            f"suggestion {suggestion.rank} ({suggestion.moment_name}) has no template; "
+            "create it with `campaign new` or `campaign import`"
+        )
+    templates = load_templates() if templates is None else templates
+    template = next(t for t in templates if t.id == suggestion.template_id)
+    if address_form != template.address_form:
+        raise TemplateError(
+            f'the templates are written with "{template.address_form}" and '
+            f'organisation.address_form is "{address_form}"; there are no "{address_form}" '
+            "variants yet, so write the campaign yourself (`campaign new` or `campaign import`)"
+        )
+    values = {"organisation.name": organisation, "campaigns.help_page": help_page,
+              "campaigns.phone": phone, "campaigns.team": team}  # fmt: skip
+    missing = [key for key, value in values.items() if not str(value).strip()]
+    if missing:
+        raise TemplateError(
+            f"a campaign from a template needs {', '.join(missing)} in the configuration file"
+        )
+    content = fill(template, organisation=organisation, phone=phone, help_page=help_page,
+                   team=team)  # fmt: skip
+    return dataclasses.replace(
+        content, name=f"{suggestion.moment_name} {suggestion.starts.year}",
+        starts=suggestion.publish_from.isoformat(), ends=suggestion.ends.isoformat(),
+    )  # fmt: skip
 
 
 def template_for(moment: Moment, templates: Sequence[Template]) -> Template | None:

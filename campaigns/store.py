@@ -95,3 +95,74 @@ def m001_campaigns(db: Database) -> None:
             BEGIN SELECT RAISE(ABORT, 'campaign_audit is append-only'); END
             """
         )
+
+
+@migrations()
+def m002_publications(db: Database) -> None:
+    """The publisher's own tables (`campaigns.publisher`) and the report's view on them.
+
+    - ``publications``: one row per item and channel, the unit of exactly-once. Its
+      ``idempotency_key`` is unique; ``state`` goes pending -> sending -> sent | failed, and
+      sent -> withdrawn when a post the blog holds for later belongs to a cancelled item.
+      ``request`` is what was (or in a dry run would be) sent, without secrets.
+    - ``channel_spending``: the ledger of what paid channels (X) charged, one row per sent
+      post, written in the same transaction that marks it sent.
+    - ``report_publications``: posts sent per ISO week and channel, for the weekly report.
+    """
+    db.execute(
+        """
+        CREATE TABLE publications (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES content_items (id),
+            channel TEXT NOT NULL,
+            channel_type TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'withdrawn')),
+            dry_run INTEGER NOT NULL DEFAULT 0 CHECK (dry_run IN (0, 1)),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            lease_until TEXT,
+            worker TEXT,
+            sending_since TEXT,
+            request TEXT CHECK (request IS NULL OR json_valid(request)),
+            remote_id TEXT,
+            remote_url TEXT,
+            remote_scheduled INTEGER NOT NULL DEFAULT 0,
+            error_kind TEXT,
+            error TEXT,
+            sent_at TEXT,
+            sent_week TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (item_id, channel)
+        )
+        """
+    )
+    # The publisher's question: which rows may be tried now? (All times are UTC ISO text.)
+    db.execute("CREATE INDEX publications_next ON publications (state, next_attempt_at)")
+    db.execute("CREATE INDEX publications_sent ON publications (channel, sent_at)")
+    db.execute(
+        """
+        CREATE TABLE channel_spending (
+            id INTEGER PRIMARY KEY,
+            publication_id INTEGER NOT NULL UNIQUE REFERENCES publications (id),
+            channel TEXT NOT NULL,
+            campaign_id INTEGER NOT NULL REFERENCES campaigns (id),
+            month TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX channel_spending_month ON channel_spending (channel, month)")
+    db.execute(
+        """
+        CREATE VIEW report_publications AS
+        SELECT sent_week AS week, channel, count(*) AS items
+        FROM publications
+        WHERE state = 'sent' AND dry_run = 0
+        GROUP BY sent_week, channel
+        """
+    )

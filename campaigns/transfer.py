@@ -16,7 +16,8 @@ from campaigns.records import Campaign, Item
 def toml_text(value: str) -> str:
     """A TOML string: multi-line when ``value`` has line breaks, else one basic string."""
     if "\n" not in value:
-        return json.dumps(value, ensure_ascii=False)  # JSON escapes are valid in TOML
+        # JSON escapes are valid in TOML; JSON leaves DEL as it is, TOML forbids it raw.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     escaped = "".join(
         ch if ch in "\n\t" or ord(ch) >= 0x20 and ord(ch) != 0x7F else f"\\u{ord(ch):04x}"

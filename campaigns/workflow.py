@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -35,6 +36,7 @@ from campaigns.errors import (
 from campaigns.links import new_tracking_code, unique_slug, utm_link
 from campaigns.records import Campaign, Item, campaign_items, content_of, get_campaign
 from campaigns.roles import Roles, same_person
+from campaigns.spending import check_schedule
 from campaigns.transitions import audit, iso_time, move, require
 from nlp.taxonomy import TOPICS
 
@@ -45,6 +47,14 @@ __all__ = [
 
 EDITABLE_FIELDS = ("title", "summary", "body")
 IMPORT_NEEDS = ("name", "help_page", "theme", "starts", "ends", "message")
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """What scheduling needs to know of the configured channels."""
+
+    channel_types: frozenset[str]  # types of the enabled channels
+    paid: Mapping[str, Any]  # name -> settings of enabled, sending channels that charge
 
 
 @dataclass(frozen=True)
@@ -132,13 +142,15 @@ def approve(db: Database, campaign_id: int, *, actor: str, roles: Roles, now: da
 def schedule(
     db: Database, campaign_id: int, *, at: datetime | None = None,
     item_times: Mapping[int, datetime] | None = None, zone: tzinfo, actor: str, roles: Roles,
-    now: datetime,
+    now: datetime, publishing: Publishing | None = None,
 ) -> dict[int, str]:  # fmt: skip
     """approved (or scheduled) -> scheduled: each item gets a time within the period.
 
     ``at`` is for every item, ``item_times`` (item number -> time) for single items; an item
     of a scheduled campaign keeps its time when given none. Times must be timezone-aware; the
     period's dates are read in ``zone``. Returns item number -> the time recorded.
+    ``publishing`` (the configured channels) refuses items no channel carries and X posts
+    beyond a budget cap.
     """
     roles.require_any_role(actor, "schedule campaigns")
     campaign = require(get_campaign(db, campaign_id), "schedule")
@@ -161,8 +173,17 @@ def schedule(
             times[item.position] = when.astimezone(zone).isoformat(timespec="seconds")
         else:
             times[item.position] = str(item.scheduled_at)
+    if publishing is not None:
+        problems += [
+            f"item {item.position} is for {item.channel}, and no enabled channel has that type "
+            f'(add [channels.NAME] with type = "{item.channel}")'
+            for item in items if item.channel not in publishing.channel_types
+        ]  # fmt: skip
     if problems:
         raise CampaignInputError(f"cannot schedule campaign {campaign_id}: " + "; ".join(problems))
+    if publishing is not None:
+        check_schedule(db, campaign_id, {p: datetime.fromisoformat(t) for p, t in times.items()},
+                       publishing.paid, zone)  # fmt: skip
     with db.atomic():
         for position, stamp in times.items():
             db.execute(

@@ -24,7 +24,7 @@ COMMANDS = {
     "classify": "nlp.cli:classify",
     "report": "opendeur.commands.report:report",
     "campaign": "campaigns.cli:campaign",
-    "publish": "campaigns.cli:publish",
+    "publish": "campaigns.cli_publish:publish",
     "site": "themesites.cli:site",
     "serve": "opendeur.commands.serve:serve",
     "demo": "opendeur.commands.demo:demo",

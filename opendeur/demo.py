@@ -46,6 +46,41 @@ env_file = "secrets.env"  # a random hash key made for this demo
 [classifier]
 models_dir = "models"  # trained by the demo on the shipped corpus
 
+# Campaigns: two people (four-eyes), the dedicated number and who answers it.
+[campaigns]
+editors = ["redactie"]
+approvers = ["teamleider"]
+help_page = "https://voorbeeldhaven.example.com/hulp-bij-betalen"  # example.com: reserved
+phone = "010 123 45 67"
+team = "het team Huur en Geld"
+
+# Where campaign content goes. The blog articles go to the local theme site; the real
+# channels are dry runs: they record exactly what they would send, and send nothing.
+[channels.themasite]
+type = "themesite"
+carries = ["wordpress", "themesite"]
+content_dir = "site/artikelen"
+site = "geldvoorelkaar"
+
+[channels.blog]
+type = "wordpress"
+dry_run = true
+url = "https://blog.voorbeeldhaven.example.com"
+user = "redactie"
+
+[channels.x]
+type = "x"
+dry_run = true
+price_per_post = 0.015
+price_per_post_with_link = 0.20
+budget_per_campaign = 10
+budget_per_month = 25
+
+[channels.facebook]
+type = "facebook"
+dry_run = true
+page_id = "voorbeeldhaven"
+
 # The sample sources of data/samples, served on this machine by the demo itself.
 [listener.crawl]
 download_delay_seconds = 0
@@ -331,12 +366,82 @@ def report_step(workspace: DemoWorkspace) -> StepResult:
     )  # fmt: skip
 
 
+def campaign_step(workspace: DemoWorkspace) -> StepResult:
+    """Plan a campaign from the calendar and signals, check it, approve it, publish it."""
+    from zoneinfo import ZoneInfo
+
+    from campaigns.channels import build_channel
+    from campaigns.planner import campaign_from, suggest
+    from campaigns.publications import list_rows
+    from campaigns.publisher import Publisher
+    from campaigns.roles import Roles
+    from campaigns.workflow import Publishing, approve, import_campaign, schedule, submit
+
+    settings, db = workspace.settings, workspace.db
+    if not settings.channels:
+        return StepResult(
+            summary={"skipped": "no channels"},
+            lines=["campaign step skipped: this demo folder's configuration predates "
+                   "campaigns; delete the folder to start the demo afresh"],
+        )  # fmt: skip
+    now = workspace.clock()
+    zone = ZoneInfo(settings.campaigns.timezone)
+    today = now.astimezone(zone).date()
+    # The suggestion to act on today: its lead time has begun and it has a template.
+    suggestion = next(s for s in suggest(db, today) if s.template_id and s.publish_from <= today)
+    c = settings.campaigns
+    content = campaign_from(
+        suggestion, organisation=settings.organisation.name, help_page=c.help_page,
+        phone=c.phone, team=c.team, address_form=settings.organisation.address_form,
+    )  # fmt: skip
+    roles = Roles.from_names(c.editors, c.approvers)
+    campaign_id = import_campaign(db, content, actor="redactie", roles=roles, now=now)
+    submit(db, campaign_id, actor="redactie", roles=roles, now=now)
+    approve(db, campaign_id, actor="teamleider", roles=roles, now=now)
+    enabled = {name: ch for name, ch in settings.channels.items() if ch.enabled}
+    publishing = Publishing(
+        frozenset(kind for ch in enabled.values() for kind in (ch.carries or [ch.type])),
+        {name: ch for name, ch in enabled.items() if ch.type == "x" and not ch.dry_run},
+    )
+    schedule(db, campaign_id, at=now, zone=zone, actor="redactie", roles=roles, now=now,
+             publishing=publishing)  # fmt: skip
+    channels = {
+        name: build_channel(name, ch, workspace.secrets.get) for name, ch in enabled.items()
+    }
+    publisher = Publisher(
+        db, channels, settings=settings.publish,
+        budgets={n: ch for n, ch in enabled.items() if ch.type == "x"},
+        timezone=c.timezone, short_link_base=settings.publish.short_link_base,
+        clock=workspace.clock,
+    )  # fmt: skip
+    summary = publisher.run_once()
+    rows = list_rows(db, campaign_id=campaign_id)
+    status = db.execute("SELECT status FROM campaigns WHERE id = ?", [campaign_id]).fetchone()[0]
+    command = f"{opendeur_command()} --config {workspace.config_path}"
+    lines = [f"planned campaign {campaign_id} \"{content.name}\" ({suggestion.moment_name}); "
+             f"checked, approved by a second person, published: {status}"]  # fmt: skip
+    for row in rows:
+        how = "dry run, recorded" if row["dry_run"] else (row["remote_url"] or row["remote_id"])
+        lines.append(f"  {row['channel']}: {row['state']} ({how})")
+    return StepResult(
+        summary={"campaign": campaign_id, "name": content.name, "status": status,
+                 "sent": summary.sent, "failed": summary.failed,
+                 "publications": {r["channel"]: r["state"] for r in rows}},
+        lines=lines,
+        look_at={"campaign": f"{command} campaign show {campaign_id}",
+                 "what each channel got": f"{command} publish list --campaign {campaign_id} --json",
+                 "theme-site articles": str(settings.channels["themasite"].content_dir)
+                 if "themasite" in settings.channels else ""},
+    )  # fmt: skip
+
+
 DEMO_STEPS: list[DemoStep] = [
     DemoStep("store", store_step),
     DemoStep("train", train_step),
     DemoStep("listen", listen_step),
     DemoStep("classify", classify_step),
     DemoStep("report", report_step),
+    DemoStep("campaign", campaign_step),
 ]
 
 

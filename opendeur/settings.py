@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
 )
 
+from campaigns.channel_settings import CHANNEL_SETTING_TYPES, ChannelSettings, PublishSettings
 from listener.settings import SOURCE_TYPES, ListenerSettings
 from opendeur.errors import ConfigError
 
@@ -279,6 +280,9 @@ class CampaignSettings(Section):
     )
 
 
+ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+
+
 class Settings(Section):
     """The whole configuration file."""
 
@@ -290,6 +294,10 @@ class Settings(Section):
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
+    channels: dict[ChannelName, ChannelSettings] = Field(
+        default_factory=dict, description="Where campaign content is published, by name."
+    )
+    publish: PublishSettings = Field(default_factory=PublishSettings)
 
 
 @dataclass(frozen=True)
@@ -377,7 +385,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     context = error.get("ctx") or {}
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        expected = ", ".join(SOURCE_TYPES)
+        expected = ", ".join(CHANNEL_SETTING_TYPES if loc[0] == "channels" else SOURCE_TYPES)
         if kind == "union_tag_not_found":
             return f"{key}.type: required setting is missing; expected one of: {expected}"
         return f"{key}.type: unknown type {context.get('tag')!r}; expected one of: {expected}"
@@ -408,6 +416,7 @@ def _without_union_tags(loc: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(
         part for index, part in enumerate(loc)
         if not (index >= 2 and loc[index - 2] == "sources")
+        and not (index == 2 and loc[0] == "channels")
     )  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ def toml_value(value: Any) -> str:
     """A TOML literal for a setting value (JSON string escapes are valid TOML)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return str(value)
     if isinstance(value, Path):
         value = str(value)
@@ -32,7 +33,14 @@ def render_settings(settings: Settings, comments: bool = True) -> str:
     """Every table and key of ``settings``; unset optional keys appear commented out."""
     blocks: list[str] = []
     for name in type(settings).model_fields:
-        _render_table(getattr(settings, name), name, comments, blocks)
+        value = getattr(settings, name)
+        if isinstance(value, dict):  # tables of named tables: [channels.NAME]
+            if not value and comments:
+                blocks.append(f"# [{name}.NAME] tables: see the README")
+            for key, table in value.items():
+                _render_table(table, f"{name}.{key}", comments, blocks)
+            continue
+        _render_table(value, name, comments, blocks)
     return "\n\n".join(blocks) + "\n"
 
 

@@ -166,6 +166,15 @@ def fake_graph():
 
 
 @pytest.fixture(scope="session")
+def local_wordpress(tmp_path_factory: pytest.TempPathFactory):
+    """A real WordPress (Debian's packages, PHP and MariaDB) on 127.0.0.1 for the session."""
+    from wordpress_service import LocalWordPress
+
+    with LocalWordPress(tmp_path_factory.mktemp("wordpress")) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
 def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A models folder with a spaCy classifier trained briefly on the shipped corpus.
 

@@ -63,6 +63,21 @@ body = "Op vakantie? Lukt de huur daarna niet? Bel ons."
 '''
 
 
+# Scheduling needs a channel for each item's type; these send nothing.
+DRY_CHANNELS = "".join(
+    f'[channels.{kind}]\ntype = "{kind}"\ndry_run = true\n{extra}'
+    for kind, extra in [
+        ("wordpress", 'url = "http://127.0.0.1:9"\nuser = "redactie"\n'),
+        (
+            "x",
+            "price_per_post = 0.01\nprice_per_post_with_link = 0.2\n"
+            "budget_per_campaign = 5\nbudget_per_month = 20\n",
+        ),
+        ("facebook", 'page_id = "123"\n'),
+    ]
+)
+
+
 @pytest.fixture
 def opendeur(run_cli, write_config, tmp_path, monkeypatch):
     """``opendeur --config ... ARGS`` with a fixed clock; ``roles`` adds [campaigns] lines."""
@@ -71,7 +86,9 @@ def opendeur(run_cli, write_config, tmp_path, monkeypatch):
     )
 
     def run(*args: str, roles: str = ""):
-        config = write_config(f'[store]\npath = "{tmp_path / "cli.db"}"\n[campaigns]\n{roles}\n')
+        config = write_config(
+            f'[store]\npath = "{tmp_path / "cli.db"}"\n[campaigns]\n{roles}\n{DRY_CHANNELS}'
+        )
         return run_cli("--config", str(config), *args)
 
     return run
@@ -368,7 +385,7 @@ def test_campaigns_cli_plan_create_makes_a_draft_from_the_template(planner):
     shown = json.loads(result.output)
     campaign = shown["campaign"]
     assert campaign["name"] == "Sinterklaas 2026" and campaign["status"] == "draft"
-    assert (campaign["starts"], campaign["ends"]) == ("2026-11-15", "2026-12-05")
+    assert (campaign["starts"], campaign["ends"]) == ("2026-10-25", "2026-12-05")
     assert campaign["theme"] == "feestdagen" and campaign["created_by"] == "ann"
     assert [item["channel"] for item in shown["items"]] == ["wordpress", "x", "facebook"]
     assert "het team Huur en Geld" in shown["items"][0]["body"]
@@ -380,8 +397,8 @@ def test_campaigns_cli_plan_create_without_settings_refuses_with_one_line(planne
     result = planner("--create", "1", "--as", "ann", campaigns='phone = "020 123 45 67"\n')
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "Error: campaign plan --create needs campaigns.help_page, campaigns.team in the "
-        "configuration file"
+        "Error: a campaign from a template needs campaigns.help_page, campaigns.team in "
+        "the configuration file"
     ]
 
 

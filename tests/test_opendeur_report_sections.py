@@ -598,6 +598,7 @@ def test_opendeur_report_sources_none_configured_or_read(db):
 
 
 def test_opendeur_report_campaigns_not_started_without_views(db):
+    db.execute("DROP VIEW report_publications")  # a store without the campaigns package
     campaigns = _section(db, "campaigns")
     assert "Er zijn nog geen campagnes." in _text(campaigns)
     assert campaigns.tables == []
@@ -605,6 +606,7 @@ def test_opendeur_report_campaigns_not_started_without_views(db):
 
 
 def _campaign_views(db) -> None:
+    db.execute("DROP VIEW report_publications")  # the campaigns package's view, replaced here
     db.execute("CREATE TABLE test_pubs (week TEXT, channel TEXT, items INTEGER)")
     db.execute("CREATE TABLE test_arrivals (week TEXT, link TEXT, arrivals INTEGER)")
     db.execute(
@@ -643,6 +645,34 @@ def test_opendeur_report_campaigns_quiet_week_says_so(db):
     assert "Deze week is er niets gepubliceerd." in _text(campaigns)
     assert "Deze week kwam niemand binnen via een campagnelink." in _text(campaigns)
     assert campaigns.tables == []
+
+
+def test_opendeur_report_campaigns_reads_the_publishers_view(db):
+    """Sent posts count in their week; dry runs and unsent rows do not."""
+    db.execute(
+        "INSERT INTO campaigns (id, name, slug, theme, help_page, starts, ends, channels, "
+        "message, created_by, created_at, edited_by, edited_at, updated_at) VALUES (1, 'c', "
+        "'c', 'feestdagen', 'https://v.nl', '2026-11-01', '2026-12-31', '[\"x\"]', 'm', 'a', "
+        "'t', 'a', 't', 't')"
+    )
+    for item, code in ((1, "aaaaaaa"), (2, "bbbbbbb"), (3, "ccccccc")):
+        db.execute(
+            "INSERT INTO content_items (id, campaign_id, position, channel, body, link, "
+            "tracking_code, status, updated_at) VALUES (?, 1, ?, 'x', 'b', 'l', ?, 'scheduled', "
+            "'t')",
+            [item, item, code],
+        )
+    rows = [(1, "social", "sent", 0, "2026-W47"), (2, "proef", "sent", 1, "2026-W47"),
+            (3, "social", "failed", 0, None)]  # fmt: skip
+    for item, channel, state, dry_run, week in rows:
+        db.execute(
+            "INSERT INTO publications (item_id, channel, channel_type, idempotency_key, state, "
+            "dry_run, next_attempt_at, sent_week, created_at, updated_at) "
+            "VALUES (?, ?, 'x', ?, ?, ?, 't', ?, 't', 't')",
+            [item, channel, f"key{item}", state, dry_run, week],
+        )
+    campaigns = _section(db, "campaigns")
+    assert campaigns.figures["published"] == {"social": 1}
 
 
 # --- suggestions ---

@@ -85,7 +85,8 @@ def test_opendeur_settings_relative_paths_follow_the_config_file(write_config, m
         ('[store]\npaht = "x.db"', "store.paht: unknown setting; known settings here: path"),
         (
             "[nonsense]\na = 1",
-            "nonsense: unknown setting; known settings here: campaigns, classifier, listener",
+            "nonsense: unknown setting; known settings here: campaigns, channels, classifier, "
+            "listener",
         ),
         ("store = 5", "store: expected a [section] table, got 5"),
     ],
