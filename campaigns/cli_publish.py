@@ -148,7 +148,7 @@ def post(
         "channel": channel_name,
         "remote_id": receipt.remote_id,
         "url": receipt.url,
-        "dry_run": receipt.remote_id.startswith("dryrun-"),
+        "dry_run": receipt.dry_run,
         "request": channel.request(message),
     }
     if as_json:

@@ -325,13 +325,12 @@ class Publisher:
         try:
             if channel is None:
                 raise PermanentError(f"channel {row.channel} is no longer configured", "config")
-            if item.status == "cancelled":
+            if item.status == "cancelled":  # cancelled while waiting for a retry
                 self._update(
                     row.id,
-                    "failed",
-                    error_kind="config",
-                    error="item was cancelled",
+                    "withdrawn",
                     lease_until=None,
+                    error="the item was cancelled before it was sent",
                 )
                 return
             post = self._post(item, campaign, row)
@@ -404,7 +403,7 @@ class Publisher:
         reconciled: bool = False,
     ) -> None:
         now = self.clock()
-        dry_run = receipt.remote_id.startswith("dryrun-")
+        dry_run = receipt.dry_run
         with self.db.atomic():
             self._update(
                 row.id,
@@ -522,7 +521,8 @@ class Publisher:
     def _scheduled_items(self) -> Iterator[Item]:
         rows = self.db.query(
             "SELECT i.* FROM content_items i JOIN campaigns c ON c.id = i.campaign_id "
-            "WHERE i.status = 'scheduled' AND c.status = 'scheduled' "
+            # A failed campaign's other items still go out; staff retry the failed one.
+            "WHERE i.status = 'scheduled' AND c.status IN ('scheduled', 'failed') "
             "AND i.scheduled_at IS NOT NULL ORDER BY i.scheduled_at, i.id"
         )
         return (Item(**row) for row in list(rows))

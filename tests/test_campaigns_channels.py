@@ -735,7 +735,9 @@ def test_campaigns_channels_dry_run_of_x_sends_nothing(x_fake):
     channel = build_channel("social", settings, dict(X_SECRETS).get)
 
     assert isinstance(channel, DryRun) and channel.type == "x"
-    assert channel.publish(make_post(key="c2-i5-social")) == Receipt("dryrun-c2-i5-social")
+    assert channel.publish(make_post(key="c2-i5-social")) == Receipt(
+        "dryrun-c2-i5-social", dry_run=True
+    )
     assert channel.request(make_post()) == {
         "method": "POST",
         "path": "/2/tweets",
@@ -774,4 +776,4 @@ def test_campaigns_channels_dry_run_recorder_records_every_field():
         "tags": ["huur", "geldzorgen"],
         "publish_at": "2026-03-09T09:00:00+00:00",
     }
-    assert channel.publish(post) == Receipt("dryrun-c7-i3-site")
+    assert channel.publish(post) == Receipt("dryrun-c7-i3-site", dry_run=True)

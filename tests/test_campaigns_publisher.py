@@ -438,3 +438,35 @@ def test_campaigns_backoff_doubles_up_to_its_ceiling():
     assert [backoff.delay(n) for n in (1, 2, 3, 4, 5)] == [60, 120, 240, 300, 300]
     low = Backoff(60, 300, random=lambda: 0.0)
     assert low.delay(2) == 60  # never less than half the step
+
+
+def test_campaigns_publisher_a_failed_channel_does_not_hold_back_the_others(db):
+    clock = Clock()
+    social, page = ScriptedChannel("social"), ScriptedChannel("page", "facebook")
+    social.answers = [PermanentError("refused", "auth")]
+    campaign_id = scheduled_campaign(db, channels=("x", "facebook"))
+    # The Facebook item goes out a day later, after the X item has failed.
+    db.execute(
+        "UPDATE content_items SET scheduled_at = ? WHERE campaign_id = ? AND channel = 'facebook'",
+        [(START + timedelta(days=1)).isoformat(), campaign_id],
+    )
+    pub = publisher(db, clock, social, page)
+    pub.run_once()
+    assert get_campaign(db, campaign_id).status == "failed"
+    clock.advance(days=1)
+    assert pub.run_once().sent == 1 and len(page.published) == 1
+    assert get_campaign(db, campaign_id).status == "failed"  # until staff retry the X item
+
+
+def test_campaigns_publisher_item_cancelled_while_waiting_for_a_retry_is_not_sent(db):
+    clock = Clock()
+    social = ScriptedChannel("social")
+    social.answers = [TemporaryError("503")]
+    campaign_id = scheduled_campaign(db)
+    pub = publisher(db, clock, social)
+    pub.run_once()
+    workflow.cancel(db, campaign_id, reason="stop", actor="ann", roles=Roles(), now=clock.now)
+    clock.advance(hours=1)
+    pub.run_once()
+    assert social.published == []
+    assert states(db) == [("social", "withdrawn", 2)]

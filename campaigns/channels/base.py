@@ -50,6 +50,7 @@ class Receipt:
     remote_id: str
     url: str | None = None
     scheduled: bool = False  # the channel will publish it itself at ``publish_at``
+    dry_run: bool = False  # nothing was sent
 
 
 class ChannelError(Exception):

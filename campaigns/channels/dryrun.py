@@ -29,10 +29,10 @@ class DryRunRecorder(Channel):
         }
 
     def publish(self, post: Post) -> Receipt:
-        return Receipt(f"dryrun-{post.key}")
+        return Receipt(f"dryrun-{post.key}", dry_run=True)
 
     def update(self, remote_id: str, post: Post) -> Receipt:
-        return Receipt(remote_id)
+        return Receipt(remote_id, dry_run=True)
 
     def delete(self, remote_id: str) -> None:
         return None
@@ -57,10 +57,10 @@ class DryRun(Channel):
 
     def publish(self, post: Post) -> Receipt:
         self.inner.request(post)  # format errors (an X post too long) show in a dry run too
-        return Receipt(f"dryrun-{post.key}")
+        return Receipt(f"dryrun-{post.key}", dry_run=True)
 
     def update(self, remote_id: str, post: Post) -> Receipt:
-        return Receipt(remote_id)
+        return Receipt(remote_id, dry_run=True)
 
     def delete(self, remote_id: str) -> None:
         return None
