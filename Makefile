@@ -29,17 +29,25 @@ demo: install
 # Debian packages the service tests start on 127.0.0.1: Chromium and ChromeDriver (report PDF,
 # browser tests), and WordPress with PHP and MariaDB (the WordPress channel's tests).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SYSTEM_PACKAGES := chromium chromium-driver wordpress php-cli php-mysql mariadb-server-core
+SYSTEM_PACKAGES := chromium chromium-driver wordpress php-cli php-mysql mariadb-server-core \
+	default-jre-headless
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
-		|| ! command -v php >/dev/null || [ ! -x /usr/sbin/mariadbd ] \
+		|| ! command -v php >/dev/null || [ ! -x /usr/sbin/mariadbd ] || ! command -v java >/dev/null \
 		|| [ ! -f /usr/share/wordpress/wp-settings.php ]; then \
 		echo "installing Debian packages for the service tests: $(SYSTEM_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
 			-y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
-test: dev system-deps
+# The theme sites' quality tests: the Nu HTML Checker (vnu-jar, run with Java) and axe-core,
+# pinned in package-lock.json; npm ci downloads no browser.
+# --ignore-scripts: vnu-jar's install script would fetch a Java from GitHub when none is found.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+	@touch $@
+
+test: dev system-deps node_modules/.installed
 	$(BIN)/python -m pytest
 
 test-fast: dev
@@ -60,4 +68,4 @@ lock: dev
 	mv $(CONSTRAINTS).tmp $(CONSTRAINTS); rm -f $(CONSTRAINTS).new
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache node_modules

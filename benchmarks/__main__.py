@@ -11,6 +11,8 @@ BENCHMARKS = [
     "benchmarks.classify",
     "benchmarks.crawl",
     "benchmarks.report",
+    "benchmarks.site_build",
+    "benchmarks.site_serve",
 ]
 
 

@@ -166,3 +166,15 @@ def m002_publications(db: Database) -> None:
         GROUP BY sent_week, channel
         """
     )
+
+
+@migrations()
+def m003_tracked_links(db: Database) -> None:
+    """``tracked_links (code, target)``: what the theme-site server resolves at ``/go/CODE``.
+
+    A view, so the server (another floor-2 package) reads links without knowing this layout.
+    """
+    db.execute(
+        "CREATE VIEW tracked_links AS "
+        "SELECT tracking_code AS code, link AS target, campaign_id FROM content_items"
+    )

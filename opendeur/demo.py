@@ -56,6 +56,30 @@ team = "het team Huur en Geld"
 
 # Where campaign content goes. The blog articles go to the local theme site; the real
 # channels are dry runs: they record exactly what they would send, and send nothing.
+# Posts carry short links to the theme site (BASE/go/CODE), which counts arrivals.
+[publish]
+short_link_base = "https://geldvoorelkaar.example.com"
+
+# The theme site with the open door; `opendeur serve` serves it at /s/geldvoorelkaar/.
+[themesites]
+out_dir = "sites"
+
+[themesites.contact]
+phone = "010 123 45 67"
+email = "huurengeld@voorbeeldhaven.example.com"
+team = "het team Huur en Geld"
+person = "Samira"
+role = "budgetcoach"
+hours = "maandag tot vrijdag van 9 tot 17 uur"
+help_page = "https://voorbeeldhaven.example.com/hulp-bij-betalen"
+
+[themesites.sites.geldvoorelkaar]
+domain = "geldvoorelkaar.example.com"
+theme = "lenen"
+title = "Geld voor elkaar"
+tagline = "Eerlijke tips over lenen, sparen en rondkomen."
+content_dir = "site/artikelen"
+
 [channels.themasite]
 type = "themesite"
 carries = ["wordpress", "themesite"]
@@ -259,15 +283,22 @@ def listen_step(workspace: DemoWorkspace) -> StepResult:
         ) from error
     with server:
         results = run_sources(
-            workspace.db, workspace.settings.store.path, settings, names,
-            hasher_key=hash_key, agent=f"opendeur-demo ({workspace.settings.organisation.name})",
-            secrets=workspace.secrets, clock=workspace.clock,
-        )  # fmt: skip
+            workspace.db,
+            workspace.settings.store.path,
+            settings,
+            names,
+            hasher_key=hash_key,
+            agent=f"opendeur-demo ({workspace.settings.organisation.name})",
+            secrets=workspace.secrets,
+            clock=workspace.clock,
+        )
     stored = {name: result.counts.get("stored", 0) for name, result in results.items()}
     problems = sum(
-        value for result in results.values() for key, value in result.counts.items()
+        value
+        for result in results.values()
+        for key, value in result.counts.items()
         if key.startswith("error/")
-    )  # fmt: skip
+    )
     total = workspace.db["posts"].count
     return StepResult(
         summary={"stored": stored, "posts_in_store": total, "problems_counted": problems},
@@ -349,21 +380,32 @@ def report_step(workspace: DemoWorkspace) -> StepResult:
     ).fetchone()
     week = Week.parse(row[0]) if row and row[0] else latest
     report = make_weekly_report(
-        workspace.db, workspace.settings, workspace.secrets, week, now,
+        workspace.db,
+        workspace.settings,
+        workspace.secrets,
+        week,
+        now,
         out_dir=workspace.folder / "reports" / str(week),
-    )  # fmt: skip
+    )
     headline = next((s for s in report.sections if s.name == "headline"), None)
     command = f"{opendeur_command()} --config {workspace.config_path}"
     return StepResult(
-        summary={"week": str(week), "html": str(report.html),
-                 "sections": [s.name for s in report.sections],
-                 "headline": headline.figures if headline else {}},
-        lines=[f"wrote the weekly signal report for {week} ({len(report.sections)} sections, "
-               f"{len(report.csv)} CSV tables)",
-               *(f"  {sentence}" for sentence in (headline.sentences[:2] if headline else []))],
-        look_at={"weekly report": str(report.html),
-                 "report as PDF": f"{command} report weekly --week {week} --pdf"},
-    )  # fmt: skip
+        summary={
+            "week": str(week),
+            "html": str(report.html),
+            "sections": [s.name for s in report.sections],
+            "headline": headline.figures if headline else {},
+        },
+        lines=[
+            f"wrote the weekly signal report for {week} ({len(report.sections)} sections, "
+            f"{len(report.csv)} CSV tables)",
+            *(f"  {sentence}" for sentence in (headline.sentences[:2] if headline else [])),
+        ],
+        look_at={
+            "weekly report": str(report.html),
+            "report as PDF": f"{command} report weekly --week {week} --pdf",
+        },
+    )
 
 
 def campaign_step(workspace: DemoWorkspace) -> StepResult:
@@ -381,9 +423,11 @@ def campaign_step(workspace: DemoWorkspace) -> StepResult:
     if not settings.channels:
         return StepResult(
             summary={"skipped": "no channels"},
-            lines=["campaign step skipped: this demo folder's configuration predates "
-                   "campaigns; delete the folder to start the demo afresh"],
-        )  # fmt: skip
+            lines=[
+                "campaign step skipped: this demo folder's configuration predates "
+                "campaigns; delete the folder to start the demo afresh"
+            ],
+        )
     now = workspace.clock()
     zone = ZoneInfo(settings.campaigns.timezone)
     today = now.astimezone(zone).date()
@@ -391,9 +435,13 @@ def campaign_step(workspace: DemoWorkspace) -> StepResult:
     suggestion = next(s for s in suggest(db, today) if s.template_id and s.publish_from <= today)
     c = settings.campaigns
     content = campaign_from(
-        suggestion, organisation=settings.organisation.name, help_page=c.help_page,
-        phone=c.phone, team=c.team, address_form=settings.organisation.address_form,
-    )  # fmt: skip
+        suggestion,
+        organisation=settings.organisation.name,
+        help_page=c.help_page,
+        phone=c.phone,
+        team=c.team,
+        address_form=settings.organisation.address_form,
+    )
     roles = Roles.from_names(c.editors, c.approvers)
     campaign_id = import_campaign(db, content, actor="redactie", roles=roles, now=now)
     submit(db, campaign_id, actor="redactie", roles=roles, now=now)
@@ -403,36 +451,156 @@ def campaign_step(workspace: DemoWorkspace) -> StepResult:
         frozenset(kind for ch in enabled.values() for kind in (ch.carries or [ch.type])),
         {name: ch for name, ch in enabled.items() if ch.type == "x" and not ch.dry_run},
     )
-    schedule(db, campaign_id, at=now, zone=zone, actor="redactie", roles=roles, now=now,
-             publishing=publishing)  # fmt: skip
+    schedule(
+        db,
+        campaign_id,
+        at=now,
+        zone=zone,
+        actor="redactie",
+        roles=roles,
+        now=now,
+        publishing=publishing,
+    )
     channels = {
         name: build_channel(name, ch, workspace.secrets.get) for name, ch in enabled.items()
     }
     publisher = Publisher(
-        db, channels, settings=settings.publish,
+        db,
+        channels,
+        settings=settings.publish,
         budgets={n: ch for n, ch in enabled.items() if ch.type == "x"},
-        timezone=c.timezone, short_link_base=settings.publish.short_link_base,
+        timezone=c.timezone,
+        short_link_base=settings.publish.short_link_base,
         clock=workspace.clock,
-    )  # fmt: skip
+    )
     summary = publisher.run_once()
     rows = list_rows(db, campaign_id=campaign_id)
     status = db.execute("SELECT status FROM campaigns WHERE id = ?", [campaign_id]).fetchone()[0]
     command = f"{opendeur_command()} --config {workspace.config_path}"
-    lines = [f"planned campaign {campaign_id} \"{content.name}\" ({suggestion.moment_name}); "
-             f"checked, approved by a second person, published: {status}"]  # fmt: skip
+    lines = [
+        f'planned campaign {campaign_id} "{content.name}" ({suggestion.moment_name}); '
+        f"checked, approved by a second person, published: {status}"
+    ]
     for row in rows:
         how = "dry run, recorded" if row["dry_run"] else (row["remote_url"] or row["remote_id"])
         lines.append(f"  {row['channel']}: {row['state']} ({how})")
     return StepResult(
-        summary={"campaign": campaign_id, "name": content.name, "status": status,
-                 "sent": summary.sent, "failed": summary.failed,
-                 "publications": {r["channel"]: r["state"] for r in rows}},
+        summary={
+            "campaign": campaign_id,
+            "name": content.name,
+            "status": status,
+            "sent": summary.sent,
+            "failed": summary.failed,
+            "publications": {r["channel"]: r["state"] for r in rows},
+        },
         lines=lines,
-        look_at={"campaign": f"{command} campaign show {campaign_id}",
-                 "what each channel got": f"{command} publish list --campaign {campaign_id} --json",
-                 "theme-site articles": str(settings.channels["themasite"].content_dir)
-                 if "themasite" in settings.channels else ""},
-    )  # fmt: skip
+        look_at={
+            "campaign": f"{command} campaign show {campaign_id}",
+            "what each channel got": f"{command} publish list --campaign {campaign_id} --json",
+            "theme-site articles": str(settings.channels["themasite"].content_dir)
+            if "themasite" in settings.channels
+            else "",
+        },
+    )
+
+
+def site_step(workspace: DemoWorkspace) -> StepResult:
+    """Build the theme site, serve it on this machine, and follow a tracked link once."""
+    import threading
+
+    import uvicorn
+
+    from opendeur.commands.serve import build_app
+    from themesites.builder import Organisation, build_site
+
+    settings, db = workspace.settings, workspace.db
+    if not settings.themesites.sites:
+        return StepResult(
+            summary={"skipped": "no sites"},
+            lines=[
+                "site step skipped: this demo folder's configuration predates the theme "
+                "sites; delete the folder to start the demo afresh"
+            ],
+        )
+    organisation = Organisation(settings.organisation.name, settings.organisation.website)
+    built = [
+        build_site(
+            slug,
+            site,
+            settings.themesites.contact,
+            organisation,
+            settings.themesites.out_dir,
+            now=workspace.clock(),
+        )
+        for slug, site in settings.themesites.sites.items()
+    ]
+    slug = built[0].slug
+    code = db.execute(
+        "SELECT tracking_code FROM content_items WHERE channel = 'wordpress' ORDER BY id DESC"
+    ).fetchone()
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(workspace),
+            host="127.0.0.1",
+            port=port,
+            access_log=False,
+            log_level="warning",
+            server_header=False,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    lines = [
+        f"built theme site {r.slug}: {r.pages} pages ({r.articles} articles) in {r.folder}"
+        for r in built
+    ]
+    followed = None
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if code is not None:
+            followed = _follow_once(f"http://127.0.0.1:{port}/go/{code[0]}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    arrivals = db.execute("SELECT coalesce(sum(count), 0) FROM arrivals").fetchone()[0]
+    if followed:
+        lines.append(
+            f"served it on 127.0.0.1:{port}; /go/{code[0]} led to {followed} and "
+            f"counted an arrival ({arrivals} in all, per link per day, no cookies)"
+        )
+    command = f"{opendeur_command()} --config {workspace.config_path}"
+    return StepResult(
+        summary={
+            "sites": {r.slug: r.pages for r in built},
+            "arrivals": arrivals,
+            "redirect": followed,
+        },
+        lines=lines,
+        look_at={
+            "theme site": str(built[0].folder / "index.html"),
+            "serve it": f"{command} serve, then http://{slug}.localhost:8000/",
+        },
+    )
+
+
+def _follow_once(url: str) -> str | None:
+    """Where ``url`` redirects to, without following it (the target is not on this machine)."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.ProxyHandler({}))
+    try:
+        opener.open(url, timeout=10)
+    except urllib.error.HTTPError as answer:
+        return answer.headers.get("Location") if answer.code in (301, 302, 303, 307) else None
+    return None
 
 
 DEMO_STEPS: list[DemoStep] = [
@@ -442,6 +610,7 @@ DEMO_STEPS: list[DemoStep] = [
     DemoStep("classify", classify_step),
     DemoStep("report", report_step),
     DemoStep("campaign", campaign_step),
+    DemoStep("site", site_step),
 ]
 
 
@@ -452,6 +621,9 @@ def prepare_folder(folder: Path) -> tuple[Path, bool]:
     if not secrets_path.exists():
         secrets_path.write_text(f"OPENDEUR_HASH_KEY={secrets.token_urlsafe(32)}\n")
         secrets_path.chmod(0o600)
+    if "OPENDEUR_FORM_SECRET=" not in secrets_path.read_text():  # folders made before the sites
+        with secrets_path.open("a") as handle:
+            handle.write(f"OPENDEUR_FORM_SECRET={secrets.token_urlsafe(32)}\n")
     config_path = folder / "opendeur.toml"
     if config_path.exists():
         return config_path, False

@@ -33,6 +33,7 @@ from pydantic import (
 from campaigns.channel_settings import CHANNEL_SETTING_TYPES, ChannelSettings, PublishSettings
 from listener.settings import SOURCE_TYPES, ListenerSettings
 from opendeur.errors import ConfigError
+from themesites.settings import ThemeSitesSettings
 
 APP_NAME = "opendeur"
 CONFIG_ENV = "OPENDEUR_CONFIG"
@@ -298,6 +299,7 @@ class Settings(Section):
         default_factory=dict, description="Where campaign content is published, by name."
     )
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    themesites: ThemeSitesSettings = Field(default_factory=ThemeSitesSettings)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,7 @@ def test_opendeur_cli_config_check_masks_secrets(run_cli, config_path):
     assert "# OPENDEUR_HASH_KEY = ****" in text.stdout
     assert json.loads(as_json.stdout)["secrets"] == {
         "OPENDEUR_HASH_KEY": "****", "OPENDEUR_SMTP_PASSWORD": None,  # None: not set
+        "OPENDEUR_FORM_SECRET": None,
     }  # fmt: skip
     assert json.loads(as_json.stdout)["settings"]["organisation"]["name"] == "Woonstichting Test"
 
@@ -129,9 +130,9 @@ def test_opendeur_cli_config_init_writes_loadable_defaults(run_cli, tmp_path):
     )
 
 
-def test_opendeur_cli_unavailable_command_says_so(run_cli):
+def test_opendeur_cli_serve_without_sites_says_so(run_cli):
     result = run_cli("serve")
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: `opendeur serve` is not available yet: it arrives with the theme sites\n",
+        "Error: no theme sites configured; add a [themesites.sites.SLUG] table (see the README)\n",
     )

@@ -606,7 +606,8 @@ def test_opendeur_report_campaigns_not_started_without_views(db):
 
 
 def _campaign_views(db) -> None:
-    db.execute("DROP VIEW report_publications")  # the campaigns package's view, replaced here
+    db.execute("DROP VIEW report_publications")  # the packages' own views, replaced here
+    db.execute("DROP VIEW report_arrivals")
     db.execute("CREATE TABLE test_pubs (week TEXT, channel TEXT, items INTEGER)")
     db.execute("CREATE TABLE test_arrivals (week TEXT, link TEXT, arrivals INTEGER)")
     db.execute(

@@ -139,7 +139,9 @@ def test_opendeur_settings_wrong_encoding_is_explained(tmp_path: Path):
 
 
 def test_opendeur_settings_lists_referenced_environment_variables():
-    assert referenced_env_names(Settings()) == ["OPENDEUR_HASH_KEY", "OPENDEUR_SMTP_PASSWORD"]
+    assert referenced_env_names(Settings()) == [
+        "OPENDEUR_FORM_SECRET", "OPENDEUR_HASH_KEY", "OPENDEUR_SMTP_PASSWORD",
+    ]  # fmt: skip
 
 
 def test_opendeur_settings_report_section(write_config):
