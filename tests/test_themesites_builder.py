@@ -246,3 +246,14 @@ def test_themesites_builder_shipped_content_loads():
 def test_themesites_builder_tel_links():
     assert tel_href("010 123 45 67") == "tel:+31101234567"
     assert tel_href("+31 6 1234 5678") == "tel:+31612345678"
+
+
+def test_themesites_builder_skips_an_article_whose_link_is_not_http(tmp_path):
+    folder = tmp_path / "artikelen"
+    campaign_article(folder, "k1", "Goed artikel", "Tekst.")
+    campaign_article(folder, "k2", "Slecht artikel", "Tekst.", link="javascript:alert(1)")
+    site = SiteSettings(domain="a.nl", theme="auto", title="Auto", content_dir=folder)
+    result = build_site("a", site, CONTACT, ORG, tmp_path / "out", now=NOW)
+    assert len(result.skipped) == 1 and "not an http(s) address" in result.skipped[0]
+    assert not (result.folder / "artikelen" / "slecht-artikel").exists()
+    assert "javascript:" not in "".join(p.read_text() for p in result.folder.rglob("*.html"))

@@ -47,6 +47,7 @@ from themesites.content import (
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
+SITE_ASSETS = ("site.css", "selfcheck.js")  # terugbellen.css is the server's own
 HELP_PATH = "/hulp-bij-huurachterstand/"
 CALLBACK_PATH = "/terugbellen"
 
@@ -343,9 +344,8 @@ class _Renderer:
     def write_static(self, folder: Path, articles: list[Article]) -> None:
         static = folder / "static"
         static.mkdir(parents=True, exist_ok=True)
-        for asset in STATIC.iterdir():
-            if asset.is_file():
-                shutil.copyfile(asset, static / asset.name)
+        for name in SITE_ASSETS:
+            shutil.copyfile(STATIC / name, static / name)
         urls = "".join(
             f"<url><loc>{escape(self.base_url + path)}</loc>"
             f"<lastmod>{moment.date().isoformat()}</lastmod></url>"

@@ -147,11 +147,14 @@ def _markdown_file(path: Path, kind: str) -> Article:
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         raise ContentError(f"{path}: slug {slug!r} is not lower case letters, digits and -")
     tags = meta.get("tags", [])
+    link = meta.get("link")
+    if link is not None and not re.match(r"^(https?://[^\s/]|/[^/])", str(link)):
+        raise ContentError(f"{path}: link {str(link)[:60]!r} is not an http(s) address")
     return Article(
         slug=slug, title=title.strip(), summary=str(meta.get("summary") or meta.get("description")
         or ""), body=body, published=published, theme=meta.get("theme"),
         tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
-        link=meta.get("link"), kind="story" if kind == "story" else "article",
+        link=link, kind="story" if kind == "story" else "article",
         person=meta.get("person"), campaign=meta.get("campaign"),
     )  # fmt: skip
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from jinja2 import DictLoader, Environment, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlite_utils import Database
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -237,7 +237,7 @@ class ThemeSitesApp:
         self.files = _SmallFiles()
         self.write_lock = threading.Lock()
         self.env = Environment(
-            loader=DictLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
+            loader=TemplateLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined
         )
 
     # --- choosing the site ---
@@ -498,183 +498,14 @@ def run(app: ASGIApp, host: str = "127.0.0.1", port: int = 8000) -> None:
 
 # --- pages (Jinja2 with autoescape; no inline style or script, so the CSP needs no exceptions) ---
 
-_LAYOUT = """<!doctype html>
-<html lang="nl">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<link rel="icon" href="data:,">
-<title>{% block title %}{% endblock %}{% if site_title %} | {{ site_title }}{% endif %}</title>
-{% if site_css is defined and site_css %}<link rel="stylesheet" href="{{ site_css }}">{% endif %}
-<link rel="stylesheet" href="{{ css }}">
-</head>
-<body>
-{% if home is defined %}<p class="home"><a href="{{ home }}">{{ site_title }}</a></p>{% endif %}
-<main>
-{% block main %}{% endblock %}
-</main>
-</body>
-</html>
-"""
+TEMPLATE_DIR = Path(__file__).with_name("templates") / "server"
 
-_WHO = """{% if person and role %}{{ person }}, {{ role }}{% if team %} van {{ team }}{% endif %}\
-{% elif person %}{{ person }}{% if team %} van {{ team }}{% endif %}\
-{% elif team %}iemand van {{ team }}{% else %}iemand van {{ organisation }}{% endif %}"""
 
-_WHEN = """{% if days == 0 %}vandaag nog{% elif days == 1 %}binnen 1 werkdag\
-{% else %}binnen {{ days }} werkdagen{% endif %}"""
+class TemplateLoader(FileSystemLoader):
+    """Pages by their short name ("form.html"), stored as ``templates/server/NAME.j2``."""
 
-_FORM = """{% extends "layout.html" %}
-{% block title %}Wij bellen je terug{% endblock %}
-{% block main %}
-<h1>Wij bellen je terug</h1>
-<p>Laat je naam en telefoonnummer achter. We bellen je {% include "when.html" %}.
-Je hoeft niets voor te bereiden. Het gesprek kost niets.</p>
-{% if notice == "expired" %}
-<div class="notice" role="alert"><p>Dit formulier was verlopen. Vul het opnieuw in en verstuur
-het nog een keer.</p></div>
-{% endif %}
-{% if error_list %}
-<div class="notice" role="alert">
-<p>Er ontbreekt nog iets. Kijk bij:</p>
-<ul>{% for field, message in error_list %}<li><a href="#{{ field }}">{{ message }}</a></li>
-{% endfor %}</ul>
-</div>
-{% endif %}
-<form method="post" action="{{ action }}" novalidate>
-<input type="hidden" name="token" value="{{ token }}">
-<div class="field{% if errors.name %} invalid{% endif %}">
-<label for="name">Je naam</label>
-{% if errors.name %}<p class="error" id="name-error">{{ errors.name }}</p>{% endif %}
-<input id="name" name="name" type="text" autocomplete="name" maxlength="80" required
- value="{{ values.name or '' }}"{% if errors.name %} aria-invalid="true"
- aria-describedby="name-error"{% endif %}>
-</div>
-<div class="field{% if errors.phone %} invalid{% endif %}">
-<label for="phone">Je telefoonnummer</label>
-<p class="hint" id="phone-hint">Bijvoorbeeld 06 12345678 of 020 1234567.</p>
-{% if errors.phone %}<p class="error" id="phone-error">{{ errors.phone }}</p>{% endif %}
-<input id="phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" maxlength="20"
- required value="{{ values.phone or '' }}"
- aria-describedby="phone-hint{% if errors.phone %} phone-error{% endif %}"
- {%- if errors.phone %} aria-invalid="true"{% endif %}>
-</div>
-<fieldset id="best_time" class="field{% if errors.best_time %} invalid{% endif %}"
- {%- if errors.best_time %} aria-describedby="best_time-error"{% endif %}>
-<legend>Wanneer kunnen we je het beste bellen?</legend>
-{% if errors.best_time %}<p class="error" id="best_time-error">{{ errors.best_time }}</p>{% endif %}
-{% for value, label in [("ochtend", "In de ochtend"), ("middag", "In de middag"),
-                         ("maakt-niet-uit", "Maakt niet uit")] %}
-<label class="choice"><input type="radio" name="best_time" value="{{ value }}"
- {%- if values.best_time == value %} checked{% endif %}> {{ label }}</label>
-{% endfor %}
-</fieldset>
-<div class="field{% if errors.note %} invalid{% endif %}">
-<label for="note">Wil je alvast iets vertellen? Dat mag, maar het hoeft niet.</label>
-<p class="hint" id="note-hint">Hoogstens 500 tekens. Schrijf hier geen BSN of bankgegevens.</p>
-{% if errors.note %}<p class="error" id="note-error">{{ errors.note }}</p>{% endif %}
-<textarea id="note" name="note" rows="4" maxlength="500"
- aria-describedby="note-hint{% if errors.note %} note-error{% endif %}"
- {%- if errors.note %} aria-invalid="true"{% endif %}>{{ values.note or '' }}</textarea>
-</div>
-<div class="field{% if errors.consent %} invalid{% endif %}">
-{% if errors.consent %}<p class="error" id="consent-error">{{ errors.consent }}</p>{% endif %}
-<label class="choice" for="consent"><input id="consent" name="consent" type="checkbox"
- value="ja" required{% if values.consent == "ja" %} checked{% endif %}
- {%- if errors.consent %} aria-invalid="true" aria-describedby="consent-error"{% endif %}>
-Ik geef toestemming dat {{ organisation }} mij belt over mijn huur. Mijn gegevens worden gewist
-na het gesprek.</label>
-</div>
-<div class="hp" aria-hidden="true">
-<label for="{{ honeypot }}">Laat dit veld leeg</label>
-<input id="{{ honeypot }}" name="{{ honeypot }}" type="text" tabindex="-1" autocomplete="off">
-</div>
-<button type="submit">Bel mij terug</button>
-</form>
-<p>We gebruiken je gegevens alleen om je te bellen. Na het gesprek wissen we je naam, je
-nummer en je bericht.</p>
-{% if phone %}<p>Liever zelf bellen? Bel <a href="tel:{{ tel }}">{{ phone }}</a>
-{%- if hours %} ({{ hours }}){% endif %}.</p>{% endif %}
-{% endblock %}
-"""
+    def get_source(self, environment: Environment, template: str):  # type: ignore[override]
+        return super().get_source(environment, f"{template}.j2")
 
-_THANKS = """{% extends "layout.html" %}
-{% block title %}Bedankt, we bellen je{% endblock %}
-{% block main %}
-<h1>Bedankt, we bellen je</h1>
-<p>We bellen je {% include "when.html" %}. Je spreekt dan {% include "who.html" %}.</p>
-{% if hours %}<p>We bellen {{ hours }}.</p>{% endif %}
-<p>Het gesprek kost niets en je zit nergens aan vast. Na het gesprek wissen we je gegevens.</p>
-{% if phone %}<p>Wil je niet wachten? Bel zelf <a href="tel:{{ tel }}">{{ phone }}</a>.</p>
-{% endif %}
-{% endblock %}
-"""
 
-_BUSY = """{% extends "layout.html" %}
-{% block title %}Even wachten{% endblock %}
-{% block main %}
-<h1>Even wachten</h1>
-<p>Het formulier is vaak verstuurd vanaf jouw verbinding. Wacht 10 minuten en probeer het dan
-opnieuw.</p>
-{% if phone %}<p>Of bel ons zelf: <a href="tel:{{ tel }}">{{ phone }}</a>.</p>{% endif %}
-{% endblock %}
-"""
-
-_BAD = """{% extends "layout.html" %}
-{% block title %}Dat ging niet goed{% endblock %}
-{% block main %}
-<h1>Dat ging niet goed</h1>
-<p>We konden het formulier niet lezen. Ga terug en probeer het opnieuw.</p>
-{% if phone %}<p>Of bel ons zelf: <a href="tel:{{ tel }}">{{ phone }}</a>.</p>{% endif %}
-{% endblock %}
-"""
-
-_NOT_FOUND = """{% extends "layout.html" %}
-{% block title %}Pagina niet gevonden{% endblock %}
-{% block main %}
-<h1>Pagina niet gevonden</h1>
-<p>Deze pagina bestaat niet (meer). Misschien is de link oud of staat er een tikfout in.</p>
-{% endblock %}
-"""
-
-_ERROR = """{% extends "layout.html" %}
-{% block title %}Er ging iets mis{% endblock %}
-{% block main %}
-<h1>Er ging iets mis</h1>
-<p>Dit is onze fout, niet de jouwe. Probeer het over een paar minuten opnieuw.</p>
-{% endblock %}
-"""
-
-_INDEX = """{% extends "layout.html" %}
-{% block title %}Themasites{% endblock %}
-{% block main %}
-<h1>Themasites</h1>
-<ul>{% for site in sites %}<li><a href="/s/{{ site.slug }}/">{{ site.title or site.domain }}</a>
-({{ site.domain }})</li>{% endfor %}</ul>
-{% endblock %}
-"""
-
-TEMPLATES = {
-    "layout.html": _LAYOUT, "who.html": _WHO, "when.html": _WHEN, "form.html": _FORM,
-    "thanks.html": _THANKS, "busy.html": _BUSY, "bad.html": _BAD, "404.html": _NOT_FOUND,
-    "error.html": _ERROR, "index.html": _INDEX,
-}  # fmt: skip
-
-CSS = """body{font-family:system-ui,sans-serif;font-size:1.125rem;line-height:1.5;margin:0;
-color:#1b1b1b;background:#fff}
-main{max-width:38rem;margin:0 auto;padding:1.5rem 1rem}
-.field{margin:1.25rem 0;border:0;padding:0}
-label,legend{display:block;font-weight:600}
-.choice{font-weight:400;margin:.4rem 0}
-input[type=text],input[type=tel],textarea{display:block;width:100%;box-sizing:border-box;
-font:inherit;padding:.5rem;border:2px solid #555;border-radius:4px}
-.invalid input,.invalid textarea{border-color:#b00020}
-.hint{margin:.2rem 0;color:#444}
-.error{margin:.2rem 0;color:#b00020;font-weight:600}
-.notice{border-left:6px solid #b00020;padding:.5rem 1rem;background:#fdf0f2}
-button{font:inherit;font-weight:600;padding:.75rem 1.5rem;border:0;border-radius:4px;
-background:#0b5;color:#000;cursor:pointer}
-:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
-.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
-"""
+CSS = (Path(__file__).with_name("static") / "terugbellen.css").read_text(encoding="utf-8")
