@@ -35,26 +35,11 @@ def publish(ctx: click.Context) -> None:
 
 def build_publisher(obj: Any, **options: Any):
     """The publisher for the configured, enabled channels, with secrets from the environment."""
-    from campaigns.channels import build_channel
-    from campaigns.publisher import Publisher
+    from campaigns.publisher import publisher_for
 
     settings = obj.settings
-    channels = {
-        name: build_channel(name, channel, obj.secrets.get)
-        for name, channel in settings.channels.items()
-        if channel.enabled
-    }
-    budgets = {name: c for name, c in settings.channels.items() if c.type == "x"}
-    short = settings.publish.short_link_base
-    return Publisher(
-        obj.db,
-        channels,
-        settings=settings.publish,
-        budgets=budgets,
-        timezone=settings.campaigns.timezone,
-        short_link_base=short,
-        **options,
-    )
+    return publisher_for(obj.db, settings.channels, settings.publish, settings.campaigns.timezone,
+                         obj.secrets.get, **options)  # fmt: skip
 
 
 @publish.command()

@@ -61,10 +61,7 @@ def publishing_of(obj: Any):
     """The configured channels as scheduling sees them: types carried, paid channels."""
     from campaigns.workflow import Publishing
 
-    enabled = {name: c for name, c in obj.settings.channels.items() if c.enabled}
-    paid = {name: c for name, c in enabled.items() if c.type == "x" and not c.dry_run}
-    carried = {kind for c in enabled.values() for kind in (c.carries or [c.type])}
-    return Publishing(frozenset(carried), paid)
+    return Publishing.from_channels(obj.settings.channels)
 
 
 def echo_stored(obj: Any, campaign_id: int, as_json: bool, message: str = "") -> None:

@@ -54,6 +54,20 @@ PUBLISHER = "publisher"  # the actor in the audit log
 FIND_MARGIN = timedelta(minutes=5)  # clocks differ: look a little before the claim
 
 
+def publisher_for(
+    db: Database, channels: Mapping[str, Any], publish: Any, timezone: str,
+    secret: Callable[[str], str | None], **options: Any,
+) -> Publisher:  # fmt: skip
+    """The publisher of the enabled `[channels.NAME]`, with `[publish]` settings and secrets
+    looked up by name (the environment, or the secrets file)."""
+    from campaigns.channels import build_channel
+
+    built = {name: build_channel(name, c, secret) for name, c in channels.items() if c.enabled}
+    budgets = {name: c for name, c in channels.items() if c.type == "x"}
+    return Publisher(db, built, settings=publish, budgets=budgets, timezone=timezone,
+                     short_link_base=publish.short_link_base, **options)  # fmt: skip
+
+
 def idempotency_key(tracking_code: str, channel: str) -> str:
     """Stable per item and channel; lower-case hex, so it fits a WordPress slug."""
     return hashlib.sha256(f"{tracking_code}\0{channel}".encode()).hexdigest()[:16]
@@ -451,14 +465,13 @@ class Publisher:
             self._update(
                 row.id, "failed", error_kind=error.kind, error=str(error), lease_until=None
             )
-            self._fail_item(item, str(error), channel=row.channel, inside=True)
+            self._fail_item(item, str(error), channel=row.channel)
 
-    def _fail_item(
-        self, item: Item, message: str, channel: str | None = None, inside: bool = False
-    ) -> None:
+    def _fail_item(self, item: Item, message: str, channel: str | None = None) -> None:
+        """The item, and its campaign while scheduled, become failed; audited. (Inside another
+        ``db.atomic()`` this nests as a savepoint.)"""
         now = self.clock()
-
-        def write() -> None:
+        with self.db.atomic():
             campaign = get_campaign(self.db, item.campaign_id)
             self._set_item(item, "failed")
             if campaign.status == "scheduled":
@@ -467,23 +480,9 @@ class Publisher:
                     "WHERE id = ? AND status = 'scheduled'",
                     [utc_text(now), campaign.id],
                 )
-            audit(
-                self.db,
-                campaign,
-                PUBLISHER,
-                "publish_failed",
-                now,
-                to="failed" if campaign.status == "scheduled" else campaign.status,
-                item=item.position,
-                channel=channel,
-                error=message,
-            )
-
-        if inside:
-            write()
-        else:
-            with self.db.atomic():
-                write()
+            audit(self.db, campaign, PUBLISHER, "publish_failed", now,
+                  to="failed" if campaign.status == "scheduled" else campaign.status,
+                  item=item.position, channel=channel, error=message)  # fmt: skip
 
     def _set_item(self, item: Item, status: str) -> None:
         self.db.execute(

@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from campaigns.channels.base import PermanentError
+from campaigns.errors import CampaignInputError
 
 
 def spent(
@@ -135,8 +136,6 @@ def check_schedule(
                     f"{_money(settings.budget_per_month, settings)}"
                 )
     if problems:
-        from campaigns.errors import CampaignInputError
-
         raise CampaignInputError(
             f"cannot schedule campaign {campaign_id}: "
             + "; ".join(problems)

@@ -56,6 +56,14 @@ class Publishing:
     channel_types: frozenset[str]  # types of the enabled channels
     paid: Mapping[str, Any]  # name -> settings of enabled, sending channels that charge
 
+    @classmethod
+    def from_channels(cls, channels: Mapping[str, Any]) -> Publishing:
+        """From the `[channels.NAME]` settings: what the enabled ones carry, which ones pay."""
+        enabled = {name: c for name, c in channels.items() if c.enabled}
+        carried = {kind for c in enabled.values() for kind in (c.carries or [c.type])}
+        paid = {name: c for name, c in enabled.items() if c.type == "x" and not c.dry_run}
+        return cls(frozenset(carried), paid)
+
 
 @dataclass(frozen=True)
 class NewCampaign:

@@ -410,12 +410,12 @@ def report_step(workspace: DemoWorkspace) -> StepResult:
 
 def campaign_step(workspace: DemoWorkspace) -> StepResult:
     """Plan a campaign from the calendar and signals, check it, approve it, publish it."""
+    import dataclasses
     from zoneinfo import ZoneInfo
 
-    from campaigns.channels import build_channel
     from campaigns.planner import campaign_from, suggest
     from campaigns.publications import list_rows
-    from campaigns.publisher import Publisher
+    from campaigns.publisher import publisher_for
     from campaigns.roles import Roles
     from campaigns.workflow import Publishing, approve, import_campaign, schedule, submit
 
@@ -431,8 +431,11 @@ def campaign_step(workspace: DemoWorkspace) -> StepResult:
     now = workspace.clock()
     zone = ZoneInfo(settings.campaigns.timezone)
     today = now.astimezone(zone).date()
-    # The suggestion to act on today: its lead time has begun and it has a template.
-    suggestion = next(s for s in suggest(db, today) if s.template_id and s.publish_from <= today)
+    # The suggestion to act on today: one with a template, preferably one whose lead time
+    # has begun. On a quiet day of the calendar the demo publishes the next one early, so its
+    # period starts today.
+    with_template = [s for s in suggest(db, today, 52) if s.template_id]
+    suggestion = next((s for s in with_template if s.publish_from <= today), with_template[0])
     c = settings.campaigns
     content = campaign_from(
         suggestion,
@@ -442,37 +445,15 @@ def campaign_step(workspace: DemoWorkspace) -> StepResult:
         team=c.team,
         address_form=settings.organisation.address_form,
     )
+    content = dataclasses.replace(content, starts=min(str(content.starts), today.isoformat()))
     roles = Roles.from_names(c.editors, c.approvers)
     campaign_id = import_campaign(db, content, actor="redactie", roles=roles, now=now)
     submit(db, campaign_id, actor="redactie", roles=roles, now=now)
     approve(db, campaign_id, actor="teamleider", roles=roles, now=now)
-    enabled = {name: ch for name, ch in settings.channels.items() if ch.enabled}
-    publishing = Publishing(
-        frozenset(kind for ch in enabled.values() for kind in (ch.carries or [ch.type])),
-        {name: ch for name, ch in enabled.items() if ch.type == "x" and not ch.dry_run},
-    )
-    schedule(
-        db,
-        campaign_id,
-        at=now,
-        zone=zone,
-        actor="redactie",
-        roles=roles,
-        now=now,
-        publishing=publishing,
-    )
-    channels = {
-        name: build_channel(name, ch, workspace.secrets.get) for name, ch in enabled.items()
-    }
-    publisher = Publisher(
-        db,
-        channels,
-        settings=settings.publish,
-        budgets={n: ch for n, ch in enabled.items() if ch.type == "x"},
-        timezone=c.timezone,
-        short_link_base=settings.publish.short_link_base,
-        clock=workspace.clock,
-    )
+    schedule(db, campaign_id, at=now, zone=zone, actor="redactie", roles=roles, now=now,
+             publishing=Publishing.from_channels(settings.channels))  # fmt: skip
+    publisher = publisher_for(db, settings.channels, settings.publish, c.timezone,
+                              workspace.secrets.get, clock=workspace.clock)  # fmt: skip
     summary = publisher.run_once()
     rows = list_rows(db, campaign_id=campaign_id)
     status = db.execute("SELECT status FROM campaigns WHERE id = ?", [campaign_id]).fetchone()[0]

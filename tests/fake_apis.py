@@ -91,20 +91,30 @@ class FakeApi:
         raise NotImplementedError
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
-        request = Received(
-            handler.command,
-            parts.path,
-            dict(parse_qsl(parts.query, keep_blank_values=True)),
-            {name.lower(): value for name, value in handler.headers.items()},
-        )
+        request = self._request(handler)
         with self._lock:
             self.received.append(request)
             reply = self.queued.pop(0) if self.queued else None
         reply = reply or self.answer(request)
         time.sleep(reply.delay)
-        text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-        body = text.encode("utf-8")
+        self._send(handler, reply)
+
+    def _request(self, handler: BaseHTTPRequestHandler) -> Received:
+        parts = urlsplit(handler.path)
+        return Received(
+            handler.command,
+            parts.path,
+            dict(parse_qsl(parts.query, keep_blank_values=True)),
+            {name.lower(): value for name, value in handler.headers.items()},
+        )
+
+    def _send(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+        """Write ``reply``; no body at all when ``reply.body`` is None."""
+        if reply.body is None:
+            body = b""
+        else:
+            text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+            body = text.encode("utf-8")
         try:
             handler.send_response(reply.status)
             headers = {"Content-Type": "application/json; charset=utf-8", **reply.headers}

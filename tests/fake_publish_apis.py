@@ -114,11 +114,11 @@ class FakePublishApi(FakeApi):
         if self.on_create is not None:
             self.on_create(request)
 
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+    def _request(self, handler: BaseHTTPRequestHandler) -> SentRequest:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length > 0 else b""
         parts = urlsplit(handler.path)
-        request = SentRequest(
+        return SentRequest(
             handler.command,
             parts.path,
             dict(parse_qsl(parts.query, keep_blank_values=True)),
@@ -126,26 +126,6 @@ class FakePublishApi(FakeApi):
             raw_query=parts.query,
             body=body,
         )
-        with self._lock:
-            self.received.append(request)
-            reply = self.queued.pop(0) if self.queued else None
-        reply = reply or self.answer(request)
-        time.sleep(reply.delay)
-        if reply.body is None:
-            data = b""
-        else:
-            text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-            data = text.encode("utf-8")
-        try:
-            handler.send_response(reply.status)
-            headers = {"Content-Type": "application/json; charset=utf-8", **reply.headers}
-            for name, value in headers.items():
-                handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
-            handler.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
 
 def _utc_now() -> datetime:

@@ -214,48 +214,16 @@ class _Renderer:
             stories=stories[:3],
             json_ld=[self.organisation_ld(), self.website_ld()],
         )
-        pages += self.page(
-            folder,
-            "/artikelen/",
-            "list.html.j2",
-            title="Artikelen",
-            description=f"Alle artikelen van {self.site.title} over geld en wonen.",
-            items=articles,
-            base="/artikelen/",
-            heading="Artikelen",
-        )
-        for article in articles:
-            pages += self.page(
-                folder,
-                f"/artikelen/{article.slug}/",
-                "article.html.j2",
-                title=article.title,
-                description=article.summary,
-                article=article,
-                og_type="article",
-                json_ld=[self.article_ld(article, "/artikelen/")],
-            )
-        pages += self.page(
+        pages += self.collection(folder, "/artikelen/", "Artikelen",
+                                 f"Alle artikelen van {self.site.title} over geld en wonen.",
+                                 articles)  # fmt: skip
+        pages += self.collection(
             folder,
             "/verhalen/",
-            "list.html.j2",
-            title="Verhalen",
-            description="Voorbeelden van huurders die op tijd hulp vroegen.",
-            items=stories,
-            base="/verhalen/",
-            heading="Verhalen",
+            "Verhalen",
+            "Voorbeelden van huurders die op tijd hulp vroegen.",
+            stories,
         )
-        for story in stories:
-            pages += self.page(
-                folder,
-                f"/verhalen/{story.slug}/",
-                "article.html.j2",
-                title=story.title,
-                description=story.summary,
-                article=story,
-                og_type="article",
-                json_ld=[self.article_ld(story, "/verhalen/")],
-            )
         faq = self.content.faq
         pages += self.page(
             folder,
@@ -308,6 +276,24 @@ class _Renderer:
         )
         pages += 1
         self.write_static(folder, articles)
+        return pages
+
+    def collection(self, folder: Path, base: str, heading: str, description: str,
+                   items: list[Article]) -> int:  # fmt: skip
+        """A list page at ``base`` and one page per item below it; returns the page count."""
+        pages = self.page(folder, base, "list.html.j2", title=heading, description=description,
+                          items=items, base=base, heading=heading)  # fmt: skip
+        for item in items:
+            pages += self.page(
+                folder,
+                f"{base}{item.slug}/",
+                "article.html.j2",
+                title=item.title,
+                description=item.summary,
+                article=item,
+                og_type="article",
+                json_ld=[self.article_ld(item, base)],
+            )
         return pages
 
     def page(self, folder: Path, path: str, template: str, **context: Any) -> int:

@@ -7,7 +7,6 @@ request that would have been sent, so staff can read exactly what a channel woul
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from campaigns.channels.base import Channel, Health, Post, Receipt
@@ -29,6 +28,7 @@ class DryRunRecorder(Channel):
         }
 
     def publish(self, post: Post) -> Receipt:
+        self.request(post)  # format errors (an X post too long) show in a dry run too
         return Receipt(f"dryrun-{post.key}", dry_run=True)
 
     def update(self, remote_id: str, post: Post) -> Receipt:
@@ -44,8 +44,9 @@ class DryRunRecorder(Channel):
         return Health(True, "dry run: nothing is sent")
 
 
-class DryRun(Channel):
-    """A real channel's requests, formatted by that channel but never sent."""
+class DryRun(DryRunRecorder):
+    """A real channel's requests, formatted by that channel but never sent (nor charged:
+    ``cost`` stays the base channel's zero)."""
 
     def __init__(self, inner: Channel):
         super().__init__(inner.name, inner.settings, inner._secret)
@@ -55,21 +56,5 @@ class DryRun(Channel):
     def request(self, post: Post) -> dict[str, Any]:
         return self.inner.request(post)
 
-    def publish(self, post: Post) -> Receipt:
-        self.inner.request(post)  # format errors (an X post too long) show in a dry run too
-        return Receipt(f"dryrun-{post.key}", dry_run=True)
-
-    def update(self, remote_id: str, post: Post) -> Receipt:
-        return Receipt(remote_id, dry_run=True)
-
-    def delete(self, remote_id: str) -> None:
-        return None
-
-    def find(self, post: Post, since: datetime) -> Receipt | None:
-        return None
-
     def health(self) -> Health:
         return Health(True, f"dry run of a {self.inner.type} channel: nothing is sent")
-
-    def cost(self, post: Post) -> Decimal:
-        return Decimal(0)  # nothing is sent, nothing is charged

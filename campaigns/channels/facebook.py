@@ -12,6 +12,7 @@ Why not facebook-sdk here
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -162,8 +163,6 @@ def _post_url(post_id: str) -> str:
 
 def _retry_after(response: requests.Response) -> float | None:
     """Meta's ``estimated_time_to_regain_access`` (minutes) from the usage headers."""
-    import json
-
     minutes: list[float] = []
     for name in ("x-business-use-case-usage", "x-page-usage", "x-app-usage"):
         try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import mimetypes
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,6 @@ def article_html(body: str, link: str) -> str:
     """The body's Markdown as HTML, raw HTML shown as text, ending with the tracked link."""
     html = MarkdownIt("commonmark", {"html": False}).render(body.strip())
     if link not in body:
-        from html import escape
-
         html += f'<p><a href="{escape(link)}">{LINK_TEXT}</a></p>\n'
     return html
 
