@@ -61,10 +61,15 @@ class TrainOptions:
     device: str = "auto"  # auto, cpu, cuda
     batch_size: int | None = None
     max_length: int = 256  # transformers: tokens per text
+    threshold_folds: int | None = None  # None: the backend's own choice (nlp.training)
+    processes: int = 1  # threshold folds trained side by side
 
 
 class ModelBackend(Protocol):
     name: ClassVar[str]
+    # 0: thresholds tuned on dev; K: on K-fold out-of-fold predictions, then a refit on
+    # train and dev (nlp.training)
+    threshold_folds: ClassVar[int]
 
     @classmethod
     def train(
@@ -107,12 +112,16 @@ class ModelMeta:
     thresholds: Thresholds
     options: dict[str, Any] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
+    trained_on: list[str] = field(default_factory=lambda: ["train"])  # corpus splits
+    # the evaluation of the out-of-fold predictions that tuned the thresholds, if they did
+    out_of_fold: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "backend": self.backend, "version": self.version, "created_at": self.created_at,
             "corpus_sha256": self.corpus_sha256, "thresholds": self.thresholds.as_dict(),
-            "options": self.options, "figures": self.figures,
+            "options": self.options, "figures": self.figures, "trained_on": self.trained_on,
+            "out_of_fold": self.out_of_fold,
         }  # fmt: skip
 
     @classmethod
@@ -122,6 +131,8 @@ class ModelMeta:
             corpus_sha256=data["corpus_sha256"],
             thresholds=Thresholds.from_dict(data["thresholds"]),
             options=data.get("options", {}), figures=data.get("figures", {}),
+            trained_on=list(data.get("trained_on", ["train"])),
+            out_of_fold=data.get("out_of_fold", {}),
         )  # fmt: skip
 
 

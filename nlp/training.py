@@ -1,14 +1,34 @@
-"""Train a backend on the corpus, tune its thresholds on dev, evaluate and save it."""
+"""Train a backend on the corpus, tune its decision thresholds, evaluate and save it.
+
+Two ways to tune the thresholds, chosen per backend (``threshold_folds``):
+
+- *on dev* (``threshold_folds = 0``): the model learns from the train split and the thresholds
+  are tuned on its dev predictions. One training; the transformers backend does this.
+- *out of fold, then refit* (``threshold_folds = K``): the texts of the original train split
+  and dev are cut into K folds; each fold is predicted by a model trained on the other folds
+  plus every supplement, the thresholds are tuned on all those out-of-fold predictions, and
+  the final model learns from train and dev together. K + 1 trainings. Against tuning on dev,
+  cross-validation on the train split measured money-trouble F1 +0.008 to +0.012, kind
+  macro-F1 +0.007 and topics micro-F1 +0.011 (README, "The classifier"): the dev texts teach
+  the model, and thresholds tuned on about 2,000 predictions instead of 363 move less by
+  chance. Dev figures of such a model would be figures on its own training texts, so its
+  report shows the out-of-fold figures instead; the test and held-out splits stay untouched
+  either way.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from nlp.classifier import (
     Classifier,
+    ClassifierError,
+    ModelBackend,
     ModelMeta,
     ModelStore,
     Progress,
@@ -18,12 +38,13 @@ from nlp.classifier import (
     new_version,
 )
 from nlp.corpus import LabelledText, is_supplement, load_corpus, split
-from nlp.decide import tune_thresholds
+from nlp.decide import decide, tune_thresholds
 from nlp.evaluation import evaluate_split, headline, meets_targets
-from nlp.taxonomy import Classification
-from nlp.textprep import TextAnalyser
+from nlp.taxonomy import Classification, LabelScores
+from nlp.textprep import Analysis, TextAnalyser
 
 EVALUATED_SPLITS = ("dev", "test", "heldout")
+OUT_OF_FOLD = "out_of_fold"
 
 
 def _quiet(_: str) -> None:
@@ -41,28 +62,56 @@ def train_model(
     """Train, tune, evaluate, save as the current version; return it with its evaluation."""
     options = options or TrainOptions()
     rows = list(corpus) if corpus is not None else load_corpus()
+    model_class = backend_class(backend)
+    folds = options.threshold_folds
+    if folds is None:
+        folds = model_class.threshold_folds
     analyser = TextAnalyser()
     train_rows, dev_rows = split(rows, "train"), split(rows, "dev")
     if not train_rows or not dev_rows:
         raise ValueError("the corpus needs a train and a dev split")
     progress(f"analysing {len(train_rows) + len(dev_rows)} texts")
-    train_pairs = list(zip(analyser.analyse([r.text for r in train_rows]), train_rows, strict=True))
-    dev_analyses = analyser.analyse([r.text for r in dev_rows])
-    model = backend_class(backend).train(
-        train_pairs, list(zip(dev_analyses, dev_rows, strict=True)), options, progress
-    )
-    thresholds = tune_thresholds(
-        model.predict(dev_analyses),
-        [r.money_trouble for r in dev_rows],
-        [r.topics for r in dev_rows],
-    )
+    analyses = _analyse(analyser, train_rows + dev_rows)
+    if folds:
+        # The final model does not depend on the thresholds: it learns while the fold
+        # models do, on another core when there is one.
+        with _FoldModels(model_class, analyses, train_rows + dev_rows, folds, options,
+                         progress) as fold_models:  # fmt: skip
+            trained_on = ["train", "dev"]
+            progress(f"training the final model on {len(train_rows) + len(dev_rows)} texts")
+            model = model_class.train(
+                [(analyses[r.id], r) for r in train_rows + dev_rows], [], options, progress
+            )
+            held_rows, scores = fold_models.out_of_fold_scores()
+        thresholds = tune_thresholds(
+            scores, [r.money_trouble for r in held_rows], [r.topics for r in held_rows]
+        )
+        decisions = [
+            decide(analyses[r.id], s, thresholds) for r, s in zip(held_rows, scores, strict=True)
+        ]
+        out_of_fold = evaluate_split(held_rows, decisions, analyser.gazetteer)
+    else:
+        trained_on = ["train"]
+        model = model_class.train(
+            [(analyses[r.id], r) for r in train_rows],
+            [(analyses[r.id], r) for r in dev_rows],
+            options,
+            progress,
+        )
+        thresholds = _tune(model, [analyses[r.id] for r in dev_rows], dev_rows)
+        out_of_fold = {}
     meta = ModelMeta(
         backend=backend,
         version=new_version(backend, now),
         created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
         corpus_sha256=corpus_checksum(),
         thresholds=thresholds,
-        options={k: str(v) if v is not None else None for k, v in vars(options).items()},
+        options={
+            **{k: str(v) if v is not None else None for k, v in vars(options).items()},
+            "threshold_folds": str(folds),
+        },
+        trained_on=trained_on,
+        out_of_fold=out_of_fold,
     )
     classifier = Classifier(model, meta, analyser)
     report = evaluate_classifier(classifier, rows)
@@ -72,12 +121,104 @@ def train_model(
     return classifier, report
 
 
+def _analyse(analyser: TextAnalyser, rows: Sequence[LabelledText]) -> dict[str, Analysis]:
+    return dict(zip((r.id for r in rows), analyser.analyse([r.text for r in rows]), strict=True))
+
+
+def _tune(model: ModelBackend, analyses: Sequence[Analysis], rows: Sequence[LabelledText]):
+    return tune_thresholds(
+        model.predict(analyses), [r.money_trouble for r in rows], [r.topics for r in rows]
+    )
+
+
+def fold_parts(rows: Sequence[LabelledText], folds: int, seed: int) -> list[list[LabelledText]]:
+    """``rows`` cut into ``folds`` parts, the same for the same ids and seed."""
+    order = sorted(rows, key=lambda r: hashlib.sha256(f"{seed}:{r.id}".encode()).digest())
+    return [order[k::folds] for k in range(folds)]
+
+
+# What the fold workers need, set just before they fork: they inherit it instead of receiving
+# the analysed corpus through a pipe.
+_fold_work: dict[str, Any] = {}
+
+
+def _train_fold(k: int) -> list[LabelScores]:
+    """Train on every part but the k-th (and the supplements); predict the k-th."""
+    work = _fold_work
+    parts, analyses = work["parts"], work["analyses"]
+    fold_train = [r for j, part in enumerate(parts) if j != k for r in part]
+    model = work["model_class"].train(
+        [(analyses[r.id], r) for r in fold_train + work["supplements"]],
+        [],
+        work["options"],
+        work["progress"],
+    )
+    return model.predict([analyses[r.id] for r in parts[k]])
+
+
+class _FoldModels:
+    """The K fold models of out-of-fold threshold tuning, trained in worker processes.
+
+    Only the original texts are held out; supplements always train: they were written to
+    fill gaps, so they would not show how the model does on texts as the corpus samples them.
+    With ``options.processes`` above 1 the folds are trained by forked workers while the
+    caller goes on; otherwise one after the other when the scores are asked for.
+    """
+
+    def __init__(self, model_class: type[ModelBackend], analyses: dict[str, Analysis],
+                 rows: Sequence[LabelledText], folds: int, options: TrainOptions,
+                 progress: Progress):  # fmt: skip
+        original = [r for r in rows if not is_supplement(r)]
+        if folds < 2 or len(original) < folds:
+            raise ClassifierError(
+                f"threshold folds must be 0 (tune on dev) or at least 2 and at most the "
+                f"number of train and dev texts, not {folds}"
+            )
+        self.parts = fold_parts(original, folds, options.seed)
+        supplements = [r for r in rows if is_supplement(r)]
+        _fold_work.update(parts=self.parts, analyses=analyses, supplements=supplements,
+                          model_class=model_class, options=options, progress=progress)  # fmt: skip
+        for k, held in enumerate(self.parts, start=1):
+            size = len(original) - len(held) + len(supplements)
+            progress(f"threshold fold {k}/{folds}: training on {size}, predicting {len(held)}")
+        self._workers: ProcessPoolExecutor | None = None
+        self._pending: list[Future] = []
+        # torch (and CUDA above all) does not survive a fork: the transformers folds take turns
+        processes = min(options.processes, folds) if model_class.name == "spacy" else 1
+        if processes > 1:
+            # an executor, not a Pool: a worker killed (out of memory) fails the training
+            # with BrokenProcessPool instead of leaving it waiting for ever
+            self._workers = ProcessPoolExecutor(
+                processes, mp_context=multiprocessing.get_context("fork")
+            )
+            self._pending = [self._workers.submit(_train_fold, k) for k in range(folds)]
+
+    def out_of_fold_scores(self) -> tuple[list[LabelledText], list[LabelScores]]:
+        if self._workers is not None:
+            per_fold = [pending.result() for pending in self._pending]
+        else:
+            per_fold = [_train_fold(k) for k in range(len(self.parts))]
+        return [r for part in self.parts for r in part], [s for f in per_fold for s in f]
+
+    def __enter__(self) -> _FoldModels:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._workers is not None:
+            # after an error: folds not started are dropped, running ones finish first
+            self._workers.shutdown(wait=True, cancel_futures=True)
+        _fold_work.clear()
+
+
 def evaluate_classifier(
     classifier: Classifier, corpus: Sequence[LabelledText] | None = None
 ) -> dict[str, Any]:
     rows = list(corpus) if corpus is not None else load_corpus()
-    splits = {}
+    # measured once, when the thresholds were tuned: the fold models were not kept
+    splits = {OUT_OF_FOLD: classifier.meta.out_of_fold} if classifier.meta.out_of_fold else {}
     for name in EVALUATED_SPLITS:
+        if name in classifier.meta.trained_on:
+            continue  # figures on its own training texts would flatter it
         chosen = split(rows, name)
         predictions = classifier.classify([r.text for r in chosen]) if chosen else []
         splits[name] = evaluate_split(chosen, predictions, classifier.analyser.gazetteer)
@@ -114,17 +255,8 @@ def cross_validate(
     supplements = [r for r in train_rows if is_supplement(r)]
     if folds < 2 or len(original) < folds:
         raise ValueError(f"need at least 2 folds and as many train texts, not {folds}")
-    analyses = dict(
-        zip(
-            (r.id for r in train_rows + dev_rows),
-            analyser.analyse([r.text for r in train_rows + dev_rows]),
-            strict=True,
-        )
-    )
-    order = sorted(
-        original, key=lambda r: hashlib.sha256(f"{options.seed}:{r.id}".encode()).digest()
-    )
-    parts = [order[k::folds] for k in range(folds)]
+    analyses = _analyse(analyser, train_rows + dev_rows)
+    parts = fold_parts(original, folds, options.seed)
     results: list[dict[str, float]] = []
     disagreements: list[dict[str, Any]] = []
     for k, held in enumerate(parts, start=1):
@@ -136,11 +268,7 @@ def cross_validate(
             options,
             progress,
         )
-        thresholds = tune_thresholds(
-            model.predict([analyses[r.id] for r in dev_rows]),
-            [r.money_trouble for r in dev_rows],
-            [r.topics for r in dev_rows],
-        )
+        thresholds = _tune(model, [analyses[r.id] for r in dev_rows], dev_rows)
         meta = ModelMeta(backend, f"crossval-{k}", "", "", thresholds)
         classifier = Classifier(model, meta, analyser)
         predictions = classifier.classify([r.text for r in held])

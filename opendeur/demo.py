@@ -312,7 +312,7 @@ def listen_step(workspace: DemoWorkspace) -> StepResult:
 
 def train_step(workspace: DemoWorkspace) -> StepResult:
     """Train the default classifier on the shipped corpus, once per demo folder."""
-    from nlp.classifier import ModelStore
+    from nlp.classifier import ModelStore, TrainOptions
     from nlp.evaluation import write_report
     from nlp.training import train_model
 
@@ -323,7 +323,8 @@ def train_step(workspace: DemoWorkspace) -> StepResult:
         figures = store.load(settings.backend).meta.figures.get("test", {})
         line = f"classifier {version} already trained"
     else:
-        classifier, report = train_model(settings.backend, store)
+        options = TrainOptions(processes=settings.processes)
+        classifier, report = train_model(settings.backend, store, options)
         version = classifier.version
         write_report(report, store.folder(settings.backend, version))
         figures = classifier.meta.figures.get("test", {})

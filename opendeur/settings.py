@@ -161,8 +161,10 @@ class ClassifierSettings(Section):
         500, ge=1, le=100_000, description="Posts classified per batch (and per transaction)."
     )
     processes: StrictInt = Field(
-        2, ge=1, le=64, description="spacy: processes that classify a batch (one per CPU core)."
-    )
+        2, ge=1, le=64,
+        description="spacy: processes that classify a batch, and that train the threshold folds "
+        "of `nlp train` (one per CPU core).",
+    )  # fmt: skip
 
     _resolve = field_validator("models_dir")(_resolve_path)
 

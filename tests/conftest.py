@@ -184,7 +184,8 @@ def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from nlp.training import train_model
 
     root = tmp_path_factory.mktemp("models")
-    train_model("spacy", ModelStore(root), TrainOptions(epochs=3))
+    # Thresholds tuned on dev: one training instead of five (the refit is tested on its own).
+    train_model("spacy", ModelStore(root), TrainOptions(epochs=3, threshold_folds=0))
     return root
 
 

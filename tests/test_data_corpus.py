@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -83,3 +84,37 @@ def test_data_corpus_ids_and_texts_are_unique(main_rows, supplement_rows, heldou
     rows = main_rows + supplement_rows + heldout_rows
     assert len({row["id"] for row in rows}) == len(rows)
     assert len({row["text"] for row in rows}) == len(rows)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def test_data_corpus_has_no_near_duplicates(main_rows, supplement_rows, heldout_rows):
+    """No text reworded from another: a near copy in train and test would flatter the figures.
+
+    Near means most word 3-grams shared (for texts with five or more), or letter 5-grams with
+    a Jaccard similarity above 0.6; only the texts sharing a 3-gram are compared.
+    """
+    index: dict[tuple[str, ...], list[int]] = {}
+    texts = [row["text"] for row in main_rows + supplement_rows + heldout_rows]
+    ids = [row["id"] for row in main_rows + supplement_rows + heldout_rows]
+    near = []
+    for n, text in enumerate(texts):
+        words = _words(text)
+        grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+        shared = Counter(m for gram in grams for m in index.get(gram, ()))
+        letters = _letter_grams(text)
+        for m, count in shared.most_common(3):
+            other = _letter_grams(texts[m])
+            jaccard = len(letters & other) / max(1, len(letters | other))
+            if (len(grams) >= 5 and count / len(grams) > 0.5) or jaccard > 0.6:
+                near.append((ids[n], ids[m]))
+        for gram in grams:
+            index.setdefault(gram, []).append(n)
+    assert near == []
+
+
+def _letter_grams(text: str) -> set[str]:
+    joined = " ".join(_words(text))
+    return {joined[i : i + 5] for i in range(len(joined) - 4)}

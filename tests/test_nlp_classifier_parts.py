@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -683,3 +684,47 @@ def test_nlp_parallel_classifier_matches_one_process(trained_classifier):
         small = parallel.classify(texts[:3])  # below the threshold: no workers needed
     assert spread == trained_classifier.classify(texts, hints)
     assert small == trained_classifier.classify(texts[:3])
+
+
+def test_nlp_spacy_money_score_is_personal_times_the_mean_of_both_trouble_models(
+    trained_classifier,
+):
+    from nlp.backends.spacy_textcat import SpacyTextcatBackend
+
+    model = trained_classifier.model
+    analyses = trained_classifier.analyser.analyse([EVICTION, "kzit krap", "Lekker weer vandaag"])
+    only_personal = SpacyTextcatBackend(model.kind, model.topics, model.trouble)
+    only_any = SpacyTextcatBackend(model.kind, model.topics, model.trouble_any)
+    for both, first, second in zip(
+        model.predict(analyses), only_personal.predict(analyses), only_any.predict(analyses),
+        strict=True,
+    ):  # fmt: skip
+        assert both.trouble == pytest.approx((first.trouble + second.trouble) / 2)
+    words = ["huurachterstand", "vakantie"]
+    assert model.word_weights(words) == pytest.approx(
+        [
+            (a + b) / 2
+            for a, b in zip(
+                only_personal.word_weights(words), only_any.word_weights(words), strict=True
+            )
+        ]  # fmt: skip
+    )
+
+
+def test_nlp_spacy_model_saved_before_the_second_trouble_model_still_loads(
+    trained_classifier, tmp_path
+):
+    """Models saved by an earlier opendeur have no trouble_any; they score as they did."""
+    from nlp.backends.spacy_textcat import SpacyTextcatBackend
+
+    model = trained_classifier.model
+    older = SpacyTextcatBackend(model.kind, model.topics, model.trouble)
+    older.save(tmp_path)
+    assert not (tmp_path / "trouble_any").exists()
+    loaded = SpacyTextcatBackend.load(tmp_path)
+    assert loaded.trouble_any is None
+    analyses = trained_classifier.analyser.analyse([EVICTION, "kzit krap"])
+    assert loaded.predict(analyses) == older.predict(analyses)
+    shutil.rmtree(tmp_path / "trouble")
+    with pytest.raises(ClassifierError, match="missing trouble"):
+        SpacyTextcatBackend.load(tmp_path)

@@ -92,6 +92,8 @@ def _batches(count: int, size: int, order: Sequence[int] | None = None) -> Itera
 
 class TransformersBackend:
     name: ClassVar[str] = "transformers"
+    # Fine-tuning five times to tune thresholds costs too much: they are tuned on dev.
+    threshold_folds: ClassVar[int] = 0
 
     def __init__(self, model: PreTrainedModel, tokenizer: Any, max_length: int,
                  device: torch.device):  # fmt: skip
