@@ -38,7 +38,7 @@ from nlp.classifier import (
     new_version,
 )
 from nlp.corpus import LabelledText, is_supplement, load_corpus, split
-from nlp.decide import decide, tune_thresholds
+from nlp.decide import Thresholds, decide, tune_thresholds
 from nlp.evaluation import evaluate_split, headline, meets_targets
 from nlp.taxonomy import Classification, LabelScores
 from nlp.textprep import Analysis, TextAnalyser
@@ -75,17 +75,15 @@ def train_model(
     if folds:
         # The final model does not depend on the thresholds: it learns while the fold
         # models do, on another core when there is one.
+        trained_on = ["train", "dev"]
         with _FoldModels(model_class, analyses, train_rows + dev_rows, folds, options,
                          progress) as fold_models:  # fmt: skip
-            trained_on = ["train", "dev"]
             progress(f"training the final model on {len(train_rows) + len(dev_rows)} texts")
             model = model_class.train(
                 [(analyses[r.id], r) for r in train_rows + dev_rows], [], options, progress
             )
             held_rows, scores = fold_models.out_of_fold_scores()
-        thresholds = tune_thresholds(
-            scores, [r.money_trouble for r in held_rows], [r.topics for r in held_rows]
-        )
+        thresholds = _tuned(scores, held_rows)
         decisions = [
             decide(analyses[r.id], s, thresholds) for r, s in zip(held_rows, scores, strict=True)
         ]
@@ -98,7 +96,7 @@ def train_model(
             options,
             progress,
         )
-        thresholds = _tune(model, [analyses[r.id] for r in dev_rows], dev_rows)
+        thresholds = _tuned(model.predict([analyses[r.id] for r in dev_rows]), dev_rows)
         out_of_fold = {}
     meta = ModelMeta(
         backend=backend,
@@ -125,10 +123,9 @@ def _analyse(analyser: TextAnalyser, rows: Sequence[LabelledText]) -> dict[str, 
     return dict(zip((r.id for r in rows), analyser.analyse([r.text for r in rows]), strict=True))
 
 
-def _tune(model: ModelBackend, analyses: Sequence[Analysis], rows: Sequence[LabelledText]):
-    return tune_thresholds(
-        model.predict(analyses), [r.money_trouble for r in rows], [r.topics for r in rows]
-    )
+def _tuned(scores: Sequence[LabelScores], rows: Sequence[LabelledText]) -> Thresholds:
+    """Thresholds tuned on the scores of ``rows`` against their gold labels."""
+    return tune_thresholds(scores, [r.money_trouble for r in rows], [r.topics for r in rows])
 
 
 def fold_parts(rows: Sequence[LabelledText], folds: int, seed: int) -> list[list[LabelledText]]:
@@ -188,10 +185,14 @@ class _FoldModels:
         if processes > 1:
             # an executor, not a Pool: a worker killed (out of memory) fails the training
             # with BrokenProcessPool instead of leaving it waiting for ever
-            self._workers = ProcessPoolExecutor(
-                processes, mp_context=multiprocessing.get_context("fork")
-            )
-            self._pending = [self._workers.submit(_train_fold, k) for k in range(folds)]
+            try:
+                self._workers = ProcessPoolExecutor(
+                    processes, mp_context=multiprocessing.get_context("fork")
+                )
+                self._pending = [self._workers.submit(_train_fold, k) for k in range(folds)]
+            except BaseException:
+                self.__exit__()  # __exit__ is not called when __init__ fails
+                raise
 
     def out_of_fold_scores(self) -> tuple[list[LabelledText], list[LabelScores]]:
         if self._workers is not None:
@@ -268,7 +269,7 @@ def cross_validate(
             options,
             progress,
         )
-        thresholds = _tune(model, [analyses[r.id] for r in dev_rows], dev_rows)
+        thresholds = _tuned(model.predict([analyses[r.id] for r in dev_rows]), dev_rows)
         meta = ModelMeta(backend, f"crossval-{k}", "", "", thresholds)
         classifier = Classifier(model, meta, analyser)
         predictions = classifier.classify([r.text for r in held])
